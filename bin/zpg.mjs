@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Thin launcher: the program itself is the bundle that `npm run build` writes.
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/zpg.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('zpg: dist/zpg.mjs is missing; run `npm run build` in the zpg checkout first.\n');
+  process.exit(1);
+}
+await import(bundle.href);

@@ -1,0 +1,34 @@
+// Commands whose work lands in later issues. They are listed so `--help`
+// shows the whole shape of zpg, and each one says it is not built yet.
+import type { Command } from 'commander';
+import { NotImplementedError } from '../errors.ts';
+
+const PENDING: [name: string, description: string][] = [
+  ['list', 'list PostgreSQL clusters'],
+  ['status <cluster>', 'show a cluster: members, lag, events'],
+  ['render', 'print the objects the operator would create for a manifest'],
+  ['switchover <cluster>', 'planned switchover to a replica'],
+  ['failover <cluster>', 'failover to a replica'],
+  ['restart <cluster>', 'restart members'],
+  ['reinit <cluster>', 'reinitialise a replica'],
+  ['recreate <cluster>', 'recreate a member on a new volume'],
+  ['psql <cluster>', 'open psql on the leader'],
+  ['patronictl <cluster>', 'run patronictl in a member'],
+  ['backup <cluster>', 'take a logical backup'],
+  ['restore <cluster>', 'restore a logical backup'],
+  ['clone <cluster>', 'clone a cluster from its backups'],
+];
+
+export function registerPending(program: Command): void {
+  for (const [spec, description] of PENDING) {
+    const name = spec.split(' ')[0];
+    program
+      .command(spec)
+      .description(`${description} (not implemented yet)`)
+      .allowUnknownOption()
+      .helpOption(false)
+      .action(() => {
+        throw new NotImplementedError(`zpg ${name}`);
+      });
+  }
+}
