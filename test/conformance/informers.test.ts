@@ -122,3 +122,28 @@ describe('client-node informers', () => {
     await r.informer.stop();
   });
 });
+
+describe('ResilientInformer (zpg wrapper)', () => {
+  it('restarts after the API answers an error, instead of going quiet for good', async () => {
+    const { ResilientInformer } = await import('../../src/services/kube/informer.ts');
+    const errors: string[] = [];
+    let failNext = 0;
+    const inf = new ResilientInformer<k8s.V1ConfigMap>(t.kc, {
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      list: async () => {
+        if (failNext-- > 0) throw new Error('injected list failure');
+        return core.listNamespacedConfigMap({ namespace: ns });
+      },
+      restartDelayMs: 100,
+      onError: (m) => errors.push(m),
+    });
+    failNext = 1;
+    void inf.start();
+    await inf.synced;
+    expect(errors.join()).toContain('injected list failure');
+    await core.createNamespacedConfigMap({ namespace: ns, body: cm('resilient') });
+    await eventually('resilient seen after the restart', () => inf.get('resilient', ns));
+    await inf.stop();
+    expect(errors).toHaveLength(1); // stop() is not an error
+  });
+});

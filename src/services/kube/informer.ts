@@ -1,0 +1,75 @@
+// client-node's informer, made to survive: it stops for good on any error but
+// 410, so this wrapper restarts it after a pause (unless we are stopping, since
+// stop() itself reports an AbortError), and offers a promise for the first list.
+import * as k8s from '@kubernetes/client-node';
+
+export type ListFn<T extends k8s.KubernetesObject> = () => Promise<k8s.KubernetesListObject<T>>;
+
+export interface InformerOptions<T extends k8s.KubernetesObject> {
+  path: string;
+  list: ListFn<T>;
+  labelSelector?: string;
+  fieldSelector?: string;
+  restartDelayMs?: number;
+  onError?: (message: string) => void;
+}
+
+export type Handler<T> = (obj: T) => void;
+
+export class ResilientInformer<T extends k8s.KubernetesObject> {
+  private readonly inner: k8s.ListWatch<T>;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+  private readonly restartDelayMs: number;
+  private markSynced!: () => void;
+  /** resolves once the first list has been read into the cache */
+  readonly synced: Promise<void>;
+
+  constructor(kc: k8s.KubeConfig, opts: InformerOptions<T>) {
+    this.restartDelayMs = opts.restartDelayMs ?? 1000;
+    this.synced = new Promise((r) => (this.markSynced = r));
+    const list: ListFn<T> = async () => {
+      const result = await opts.list();
+      // The cache is filled right after this resolves; the next tick sees it.
+      setImmediate(() => this.markSynced());
+      return result;
+    };
+    this.inner = new k8s.ListWatch(opts.path, new k8s.Watch(kc), list, false, opts.labelSelector, opts.fieldSelector);
+    this.inner.on('error', (err: unknown) => {
+      if (this.stopping) return;
+      opts.onError?.(`watch ${opts.path}: ${describe(err)}; retrying in ${this.restartDelayMs} ms`);
+      clearTimeout(this.restartTimer);
+      this.restartTimer = setTimeout(() => void this.inner.start().catch(() => {}), this.restartDelayMs);
+    });
+  }
+
+  on(event: 'add' | 'update' | 'delete', handler: Handler<T>): this {
+    this.inner.on(event, handler);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    await this.inner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    await this.inner.stop();
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.inner.list(namespace);
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.inner.get(name, namespace);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
