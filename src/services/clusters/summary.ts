@@ -1,0 +1,113 @@
+// What a cluster looks like from its manifest, its pods and (when reachable)
+// Patroni: the one derivation behind `zpg list`, the console's table and the
+// operator's status. Pure: the same inputs give the same row.
+import type { ClusterMember } from '../patroni/types.ts';
+import { isHealthyReplica, isLeaderRole } from '../patroni/types.ts';
+
+export interface PodLike {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: Date | string };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+export interface PostgresqlLike {
+  metadata?: { name?: string; namespace?: string; creationTimestamp?: Date | string };
+  spec?: { teamId?: string; numberOfInstances?: number; postgresql?: { version?: string } };
+  status?: { PostgresClusterStatus?: string } | string;
+}
+
+export interface MemberRow {
+  name: string;
+  host?: string;
+  role: string;
+  state: string;
+  timeline?: number;
+  lagBytes?: number | null;
+  pendingRestart: boolean;
+  ready: boolean;
+  /** where role/state came from: Patroni's REST API, or the pod's `status` annotation */
+  source: 'patroni' | 'pod';
+}
+
+export interface ClusterRow {
+  name: string;
+  namespace: string;
+  team: string;
+  version: string;
+  wanted: number;
+  ready: number;
+  total: number;
+  leader?: string;
+  maxLagBytes?: number | null;
+  /** the manifest's PostgresClusterStatus */
+  operatorStatus: string;
+  /** what pods and Patroni show: Healthy, Degraded, NoLeader, Pending, Stopped */
+  health: string;
+  createdAt?: string;
+  members: MemberRow[];
+}
+
+const ready = (p: PodLike) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** Patroni writes its member JSON into the pod's `status` annotation: the fallback when REST is out of reach. */
+function fromAnnotation(p: PodLike, roleLabel: string): MemberRow {
+  let doc: Record<string, unknown> = {};
+  try {
+    doc = JSON.parse(p.metadata?.annotations?.status ?? '{}') as Record<string, unknown>;
+  } catch {
+    doc = {};
+  }
+  const label = p.metadata?.labels?.[roleLabel];
+  return {
+    name: p.metadata?.name ?? '',
+    host: p.status?.podIP,
+    role: label === 'master' || label === 'primary' ? 'leader' : typeof doc.role === 'string' && doc.role !== 'master' ? doc.role : label ?? 'unknown',
+    state: typeof doc.state === 'string' ? doc.state : p.status?.phase === 'Running' ? 'unknown' : (p.status?.phase ?? 'unknown').toLowerCase(),
+    timeline: typeof doc.timeline === 'number' ? doc.timeline : undefined,
+    pendingRestart: doc.pending_restart === true,
+    ready: ready(p),
+    source: 'pod',
+  };
+}
+
+const iso = (v: Date | string | undefined) => (v instanceof Date ? v.toISOString() : v);
+
+export function operatorStatusOf(pg: PostgresqlLike): string {
+  const s = pg.status;
+  if (typeof s === 'string') return s;
+  return s?.PostgresClusterStatus ?? '';
+}
+
+export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: ClusterMember[], roleLabel = 'spilo-role'): ClusterRow {
+  const byName = new Map((patroni ?? []).map((m) => [m.name, m]));
+  const members = [...pods]
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '', 'en', { numeric: true }))
+    .map((p): MemberRow => {
+      const m = byName.get(p.metadata?.name ?? '');
+      if (!m) return fromAnnotation(p, roleLabel);
+      return { name: m.name, host: m.host ?? p.status?.podIP, role: m.role, state: m.state, timeline: m.timeline, lagBytes: m.lagBytes, pendingRestart: m.pendingRestart, ready: ready(p), source: 'patroni' };
+    });
+  const leader = members.find((m) => isLeaderRole(m.role));
+  const replicas = members.filter((m) => m !== leader);
+  const lags = replicas.map((m) => m.lagBytes).filter((l) => l !== undefined);
+  const wanted = pg.spec?.numberOfInstances ?? 0;
+  const readyCount = members.filter((m) => m.ready).length;
+  let health = 'Healthy';
+  if (members.length === 0) health = wanted === 0 ? 'Stopped' : 'Pending';
+  else if (!leader) health = 'NoLeader';
+  else if (readyCount < wanted || replicas.some((r) => !isHealthyReplica(r))) health = 'Degraded';
+  return {
+    name: pg.metadata?.name ?? '',
+    namespace: pg.metadata?.namespace ?? '',
+    team: pg.spec?.teamId ?? '',
+    version: pg.spec?.postgresql?.version ?? '',
+    wanted,
+    ready: readyCount,
+    total: members.length,
+    leader: leader?.name,
+    maxLagBytes: lags.length ? (lags.includes(null) ? null : Math.max(...(lags as number[]))) : undefined,
+    operatorStatus: operatorStatusOf(pg),
+    health,
+    createdAt: iso(pg.metadata?.creationTimestamp),
+    members,
+  };
+}
