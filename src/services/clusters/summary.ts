@@ -50,7 +50,7 @@ const ready = (p: PodLike) => p.status?.conditions?.some((c) => c.type === 'Read
 
 /** Patroni writes its member JSON into the pod's `status` annotation: the fallback when REST is out of reach. */
 function fromAnnotation(p: PodLike, roleLabel: string): MemberRow {
-  let doc: Record<string, unknown> = {};
+  let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(p.metadata?.annotations?.status ?? '{}') as Record<string, unknown>;
   } catch {
