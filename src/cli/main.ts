@@ -1,8 +1,10 @@
 // zpg's entry point: parse, dispatch, and turn every failure into one line.
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.ts';
+import { registerList } from './commands/list.ts';
 import { registerPending } from './commands/pending.ts';
 import { registerSandbox } from './commands/sandbox.ts';
+import { registerStatus } from './commands/status.ts';
 import { NotImplementedError, formatError } from './errors.ts';
 import { addGlobalFlags } from './global-flags.ts';
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
       throw new NotImplementedError('the zpg console');
     });
   registerDemo(program);
+  registerList(program);
+  registerStatus(program);
   registerSandbox(program);
   registerPending(program);
   return program;

@@ -1,18 +1,31 @@
 // Runs the built zpg binary as a user would, with the Node that npm scripts use.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ZPG = join(REPO, 'bin', 'zpg.mjs');
 
-export function zpg(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
-  const r = spawnSync(process.execPath, [ZPG, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
-    timeout: opts.timeoutMs ?? 20_000,
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asynchronous on purpose: tests often serve the sandbox API from this very process. */
+export function zpg(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [ZPG, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function spawnZpg(args: string[], env?: NodeJS.ProcessEnv): ChildProcess {

@@ -12,27 +12,27 @@ const dir = mkdtempSync(join(tmpdir(), 'zpg-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('zpg', () => {
-  it('prints help with kubectl-style global flags', () => {
-    const r = zpg(['--help']);
+  it('prints help with kubectl-style global flags', async () => {
+    const r = await zpg(['--help']);
     expect(r.code).toBe(0);
     for (const flag of ['--kubeconfig', '--context', '-n, --namespace', '-A, --all-namespaces', '--version']) expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('sandbox');
   });
 
-  it('prints its version', () => {
+  it('prints its version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(zpg(['--version']).stdout.trim()).toBe(pkg.version);
+    expect((await zpg(['--version'])).stdout.trim()).toBe(pkg.version);
   });
 
-  it.each([['list'], ['status', 'acid-x'], ['--daemon'], []])('says "%s" is not implemented yet and exits 2', (...args) => {
-    const r = zpg(args, { env: { CI: 'true' } });
+  it.each([['render'], ['switchover', 'acid-x'], ['--daemon'], []])('says "%s" is not implemented yet and exits 2', async (...args) => {
+    const r = await zpg(args, { env: { CI: 'true' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not implemented yet/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('names the bad flag and exits 2 on a usage error', () => {
-    const r = zpg(['sandbox', 'api', '--kubeconfig', join(dir, 'x'), '--port', 'eighty']);
+  it('names the bad flag and exits 2 on a usage error', async () => {
+    const r = await zpg(['sandbox', 'api', '--kubeconfig', join(dir, 'x'), '--port', 'eighty']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--port');
   });

@@ -4,8 +4,6 @@ import type { Command } from 'commander';
 import { NotImplementedError } from '../errors.ts';
 
 const PENDING: [name: string, description: string][] = [
-  ['list', 'list PostgreSQL clusters'],
-  ['status <cluster>', 'show a cluster: members, lag, events'],
   ['render', 'print the objects the operator would create for a manifest'],
   ['switchover <cluster>', 'planned switchover to a replica'],
   ['failover <cluster>', 'failover to a replica'],

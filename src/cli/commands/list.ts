@@ -1,0 +1,46 @@
+// `zpg list`: the clusters table, once, for scripts and for terminals that
+// are not TTYs; the same rows the console shows.
+import type { Command } from 'commander';
+import { loadClusters } from '../../services/clusters/load.ts';
+import { clusterRows, createZpgStore } from '../../store/store.ts';
+import { age, lagMb, parseOutput, structured, table } from '../format.ts';
+import { kubeFrom, withKube } from '../kube-command.ts';
+
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .description('list PostgreSQL clusters with members, leader, lag and status')
+    .option('-o, --output <format>', 'wide, json or yaml')
+    .action(async (opts: { output?: string }, cmd: Command) => {
+      const format = parseOutput(opts.output, ['table', 'wide', 'json', 'yaml']);
+      const k = kubeFrom(cmd);
+      const store = createZpgStore({ name: k.context, namespace: k.namespace, allNamespaces: k.allNamespaces });
+      await withKube(k, () => loadClusters(k.kc, store, k.allNamespaces ? undefined : k.namespace));
+      const rows = clusterRows(store.getState());
+      if (format === 'json' || format === 'yaml') {
+        const out = rows.map(({ members: _m, ...r }) => r);
+        process.stdout.write(structured(format, out));
+        return;
+      }
+      if (!rows.length) {
+        process.stderr.write(k.allNamespaces ? 'No clusters found.\n' : `No clusters found in namespace ${k.namespace}.\n`);
+        return;
+      }
+      const headers = [...(k.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TEAM', 'VERSION', 'MEMBERS', 'LEADER', 'LAG(MB)', 'STATUS', 'HEALTH', 'AGE'];
+      if (format === 'wide') headers.push('WANTED');
+      const cells = rows.map((r) => [
+        ...(k.allNamespaces ? [r.namespace] : []),
+        r.name,
+        r.team,
+        r.version,
+        `${r.ready}/${r.total}`,
+        r.leader ?? '<none>',
+        lagMb(r.maxLagBytes),
+        r.operatorStatus || '<none>',
+        r.health,
+        age(r.createdAt),
+        ...(format === 'wide' ? [String(r.wanted)] : []),
+      ]);
+      process.stdout.write(table(headers, cells));
+    });
+}

@@ -1,0 +1,74 @@
+// Loads a kubeconfig the way kubectl does (--kubeconfig, then $KUBECONFIG,
+// then ~/.kube/config, then in-cluster), applies --context and --namespace,
+// and says plainly what is missing when nothing is found.
+import * as k8s from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KubeTarget {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
+
+export class KubeConfigError extends Error {}
+
+export interface LoadedKubeConfig {
+  kc: k8s.KubeConfig;
+  context: string;
+  namespace: string;
+  server: string;
+}
+
+export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig {
+  const kc = new k8s.KubeConfig();
+  const file = t.kubeconfig ?? env.KUBECONFIG?.split(':').find((f) => f && existsSync(f));
+  const home = join(homedir(), '.kube', 'config');
+  try {
+    if (t.kubeconfig && !existsSync(t.kubeconfig)) throw new KubeConfigError(`--kubeconfig ${t.kubeconfig}: no such file`);
+    if (file) kc.loadFromFile(file);
+    else if (existsSync(home)) kc.loadFromFile(home);
+    else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+    else {
+      throw new KubeConfigError(
+        'no kubeconfig found: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config (zpg demo writes one for its sandbox)',
+      );
+    }
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw e;
+    throw new KubeConfigError(`cannot read the kubeconfig ${file ?? home}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (t.context) {
+    if (!kc.getContextObject(t.context)) {
+      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      throw new KubeConfigError(`--context ${t.context}: no such context in the kubeconfig (contexts: ${known})`);
+    }
+    kc.setCurrentContext(t.context);
+  }
+  const ctx = kc.getContextObject(kc.getCurrentContext());
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new KubeConfigError(`the kubeconfig's current context "${kc.getCurrentContext()}" names no cluster server`);
+  return { kc, context: kc.getCurrentContext(), namespace: t.namespace ?? ctx?.namespace ?? 'default', server };
+}
+
+/** One line for a failed Kubernetes call: what happened and what to do. */
+export function describeKubeError(e: unknown, server: string): string {
+  if (e instanceof k8s.ApiException) {
+    let reason = '';
+    try {
+      reason = (JSON.parse(String(e.body)) as { message?: string }).message ?? '';
+    } catch {
+      reason = '';
+    }
+    if (e.code === 401) return `the API server at ${server} rejected the credentials (401): refresh them or pick another --context`;
+    if (e.code === 403) return `the API server at ${server} forbids this (403): ${reason || 'ask for RBAC access'}`;
+    if (e.code === 404) return `not found (404): ${reason || 'is the postgresql CRD installed?'}`;
+    return `the API server at ${server} answered ${e.code}${reason ? `: ${reason}` : ''}`;
+  }
+  const msg = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|fetch failed|timeout/i.test(msg)) {
+    return `cannot reach the Kubernetes API at ${server} (${msg}): check --context, or start zpg demo for a sandbox`;
+  }
+  return msg;
+}
