@@ -55,12 +55,7 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
 /** One line for a failed Kubernetes call: what happened and what to do. */
 export function describeKubeError(e: unknown, server: string): string {
   if (e instanceof k8s.ApiException) {
-    let reason = '';
-    try {
-      reason = (JSON.parse(String(e.body)) as { message?: string }).message ?? '';
-    } catch {
-      reason = '';
-    }
+    const reason = statusMessage(e.body);
     if (e.code === 401) return `the API server at ${server} rejected the credentials (401): refresh them or pick another --context`;
     if (e.code === 403) return `the API server at ${server} forbids this (403): ${reason || 'ask for RBAC access'}`;
     if (e.code === 404) return `not found (404): ${reason || 'is the postgresql CRD installed?'}`;
@@ -71,4 +66,12 @@ export function describeKubeError(e: unknown, server: string): string {
     return `cannot reach the Kubernetes API at ${server} (${msg}): check --context, or start zpg demo for a sandbox`;
   }
   return msg;
+}
+
+function statusMessage(body: unknown): string {
+  try {
+    return (JSON.parse(String(body)) as { message?: string }).message ?? '';
+  } catch {
+    return '';
+  }
 }
