@@ -1,7 +1,8 @@
 // zpg's entry point: parse, dispatch, and turn every failure into one line.
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.ts';
-import { registerList } from './commands/list.ts';
+import { printClusters, registerList } from './commands/list.ts';
+import { runDefault } from './commands/console.ts';
 import { registerPending } from './commands/pending.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
@@ -17,9 +18,9 @@ export function buildProgram(): Command {
     .option('--daemon', 'run the headless operator')
     .showHelpAfterError('(run zpg --help for usage)')
     .exitOverride()
-    .action((flags: { daemon?: boolean }) => {
+    .action(async (flags: { daemon?: boolean }, cmd: Command) => {
       if (flags.daemon) throw new NotImplementedError('zpg --daemon (the operator)');
-      throw new NotImplementedError('the zpg console');
+      await runDefault(cmd, () => printClusters(cmd, 'table'));
     });
   registerDemo(program);
   registerList(program);

@@ -53,6 +53,12 @@ describe('zpg list', () => {
     expect(rows).toEqual([expect.objectContaining({ name: 'acid-minimal-cluster', namespace: 'default', ready: 2, total: 2, wanted: 2, leader: 'acid-minimal-cluster-0', health: 'Healthy' })]);
   });
 
+  it('is what `zpg` prints once when stdout is not a terminal', async () => {
+    const r = await run();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe((await run('list')).stdout);
+  });
+
   it('rejects an unknown output format naming the flag', async () => {
     const r = await run('list', '-o', 'xml');
     expect(r.code).not.toBe(0);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { loadClusters } from '../../services/clusters/load.ts';
 import { clusterRows, createZpgStore } from '../../store/store.ts';
-import { age, lagMb, parseOutput, structured, table } from '../format.ts';
+import { age, lagMb, parseOutput, structured, table, type OutputFormat } from '../format.ts';
 import { kubeFrom, withKube } from '../kube-command.ts';
 
 export function registerList(program: Command): void {
@@ -11,8 +11,11 @@ export function registerList(program: Command): void {
     .command('list')
     .description('list PostgreSQL clusters with members, leader, lag and status')
     .option('-o, --output <format>', 'wide, json or yaml')
-    .action(async (opts: { output?: string }, cmd: Command) => {
-      const format = parseOutput(opts.output, ['table', 'wide', 'json', 'yaml']);
+    .action(async (opts: { output?: string }, cmd: Command) => printClusters(cmd, parseOutput(opts.output, ['table', 'wide', 'json', 'yaml'])));
+}
+
+/** The clusters table (or JSON/YAML) once; also what `zpg` prints when stdout is not a terminal. */
+export async function printClusters(cmd: Command, format: OutputFormat): Promise<void> {
       const k = kubeFrom(cmd);
       const store = createZpgStore({ name: k.context, namespace: k.namespace, allNamespaces: k.allNamespaces });
       await withKube(k, () => loadClusters(k.kc, store, k.allNamespaces ? undefined : k.namespace));
@@ -42,5 +45,4 @@ export function registerList(program: Command): void {
         ...(format === 'wide' ? [String(r.wanted)] : []),
       ]);
       process.stdout.write(table(headers, cells));
-    });
 }
