@@ -11,7 +11,7 @@ function seeded() {
   const store = createZpgStore({ name: 'test-ctx', namespace: 'default', allNamespaces: false });
   const s = store.getState();
   for (const name of ['acid-beta', 'acid-alpha']) s.upsert('postgresqls', { metadata: { name, namespace: 'default' }, spec: { teamId: 'acid', numberOfInstances: 2, postgresql: { version: '15' } } } as never);
-  s.upsert('pods', { metadata: { name: 'acid-alpha-0', namespace: 'default', labels: { 'cluster-name': 'acid-alpha', 'spilo-role': 'master' }, annotations: { status: '{"state":"running","role":"master","timeline":4}' } }, status: { phase: 'Running', podIP: '10.1.1.1', conditions: [{ type: 'Ready', status: 'True' }] } });
+  s.upsert('pods', { metadata: { name: 'acid-alpha-0', namespace: 'default', labels: { 'cluster-name': 'acid-alpha', 'spilo-role': 'master' }, annotations: { status: '{"state":"running","role":"master","timeline":4}' } }, status: { phase: 'Running', podIP: '10.1.1.1', conditions: [{ type: 'Ready', status: 'True' }] } } as never);
   return store;
 }
 
