@@ -82,6 +82,10 @@ export class ApiHttp {
       if (path === '/api') return json(res, 200, apiVersions(req.headers.host ?? '127.0.0.1'));
       if (path === '/apis') return json(res, 200, apiGroupList(catalog));
       if (path === '/openapi/v3') return json(res, 200, openApiIndex(catalog));
+      // An empty OpenAPI v2 document: kubectl falls back to v2 for kinds the v3 index lacks and,
+      // finding no schema there, skips client-side validation as with a real server; without it
+      // one unserved kind (a ServiceMonitor) fails the whole file before the mapping error.
+      if (path === '/openapi/v2') return openApiV2(req, res);
       if (path.startsWith('/openapi/v3/')) {
         const gv = path.replace(/^\/openapi\/v3\/(api|apis)\//, '');
         return sendOr404(res, openApiDocument(catalog, gv));
@@ -102,7 +106,13 @@ export class ApiHttp {
     const m = path.match(/^\/api\/(v1)\/(.*)$/) ?? path.match(/^\/apis\/([^/]+\/[^/]+)\/(.*)$/);
     if (!m) return undefined;
     const [, apiVersion, rest] = m;
-    let segs = rest.split('/').map(decodeURIComponent);
+    let segs: string[];
+    try {
+      segs = rest.split('/').map(decodeURIComponent);
+    } catch {
+      // Go's net/http refuses a malformed escape before routing: a 400, not a 500.
+      throw badRequest(`invalid URL escape in path: ${path}`);
+    }
     let watchPrefix = false;
     if (segs[0] === 'watch') {
       watchPrefix = true;
@@ -234,7 +244,12 @@ export class ApiHttp {
   }
 
   private fail(res: ServerResponse, e: unknown): void {
+    // A client that hung up mid-request is nobody's error, and there is no one to answer.
+    if (res.destroyed || res.socket?.destroyed) return;
     const err = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
+    // The rest of an oversized body is never read: close the connection, as Go's server does,
+    // or the next request on it would be parsed out of those bytes and hang.
+    if (err.code === 413) res.setHeader('Connection', 'close');
     if (!(e instanceof ApiError)) process.stderr.write(`sandbox api: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
     if (res.headersSent) {
       res.end();
@@ -288,6 +303,15 @@ async function readBody(req: IncomingMessage, max: number, yamlAllowed: boolean,
   } catch (e) {
     throw badRequest(`the request body could not be decoded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
+}
+
+function openApiV2(req: IncomingMessage, res: ServerResponse): void {
+  if (!(req.headers.accept ?? '').includes('protobuf')) {
+    return json(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths: {} });
+  }
+  // Zero bytes decode as an empty openapi_v2.Document.
+  res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': 0 });
+  res.end();
 }
 
 function sendOr404(res: ServerResponse, doc: unknown): void {

@@ -20,6 +20,8 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new PatchError('json patch must be an array');
   let doc = deepClone(target);
   for (const op of ops as { op: string; path: string; value?: unknown; from?: string }[]) {
+    if (!isObj(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new PatchError('json patch operations need string "op" and "path" fields');
+    if (op.path !== '' && !op.path.startsWith('/')) throw new PatchError(`json patch path "${op.path}" must start with "/"`);
     const segs = op.path.split('/').slice(1).map(unesc);
     const last = segs.pop()!;
     let parent: unknown = doc;

@@ -240,12 +240,14 @@ export class Registry {
       delete m.deletionGracePeriodSeconds;
     }
     if (m.generateName === undefined && om.generateName !== undefined) m.generateName = om.generateName;
-    if (rt.tracksGeneration) m.generation = (om.generation ?? 1) + (specChanged(old, next) ? 1 : 0);
-    else delete m.generation;
     if (m.finalizers?.length === 0) delete m.finalizers;
 
     if (!rt.custom) next = carryOverOnUpdate(rt.kind, next, old);
     next = this.admit(rt, next, old);
+    // Compared after pruning and defaulting, as the real server decodes before its strategy
+    // looks: a field the schema drops is no spec change (else every re-apply bumps generation).
+    if (rt.tracksGeneration) next.metadata.generation = (om.generation ?? 1) + (specChanged(old, next) ? 1 : 0);
+    else delete next.metadata.generation;
     if (rt.kind === 'CustomResourceDefinition') next = this.establishCrd(next);
     if (deepEqual(next, old)) return old; // no-op: no new resourceVersion, no watch event
     if (opts.dryRun) return this.present(rt, next);
@@ -318,8 +320,13 @@ export class Registry {
     }
     obj.apiVersion = apiVersion;
     obj.kind = rt.kind;
-    if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    // Wrong metadata types would reach the GC's indexes and the selectors, and crash them later.
+    const typeError = metadataTypeError(obj.metadata, rt.kind);
+    if (typeError) throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeError}`);
     const meta = obj.metadata;
+    const refErrors = ownerReferenceErrors(meta);
+    if (refErrors.length) throw invalid(rt, typeof meta.name === 'string' ? meta.name : '', refErrors);
     if (rt.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -379,4 +386,67 @@ function nameErrors(o: KubeObject): FieldError[] {
     field: 'metadata.name',
     message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
   }];
+}
+
+/** encoding/json's name for the JSON type of a value. */
+function jsonTypeName(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What decoding into ObjectMeta would reject, in encoding/json's words; undefined when it decodes. */
+function metadataTypeError(meta: unknown, kind: string): string | undefined {
+  const bad = (v: unknown, field: string, goType: string, struct = 'ObjectMeta') =>
+    `json: cannot unmarshal ${jsonTypeName(v)} into Go struct field ${struct}.metadata.${field} of type ${goType}`;
+  if (!isPlainObject(meta)) return `json: cannot unmarshal ${jsonTypeName(meta)} into Go struct field ${kind}.metadata of type v1.ObjectMeta`;
+  for (const f of ['name', 'generateName', 'namespace', 'resourceVersion']) {
+    if (meta[f] != null && typeof meta[f] !== 'string') return bad(meta[f], f, 'string');
+  }
+  for (const f of ['labels', 'annotations']) {
+    const m = meta[f];
+    if (m == null) continue;
+    if (!isPlainObject(m)) return bad(m, f, 'map[string]string');
+    const v = Object.values(m).find((x) => typeof x !== 'string');
+    if (v !== undefined) return bad(v, f, 'string');
+  }
+  const fins = meta.finalizers;
+  if (fins != null && !Array.isArray(fins)) return bad(fins, 'finalizers', '[]string');
+  const fin = Array.isArray(fins) ? fins.find((x) => typeof x !== 'string') : undefined;
+  if (fin !== undefined) return bad(fin, 'finalizers', 'string');
+  const refs = meta.ownerReferences;
+  if (refs == null) return undefined;
+  if (!Array.isArray(refs)) return bad(refs, 'ownerReferences', '[]v1.OwnerReference');
+  for (const r of refs) {
+    if (!isPlainObject(r)) return bad(r, 'ownerReferences', 'v1.OwnerReference');
+    for (const f of ['apiVersion', 'kind', 'name', 'uid']) {
+      if (r[f] != null && typeof r[f] !== 'string') return bad(r[f], `ownerReferences.${f}`, f === 'uid' ? 'types.UID' : 'string', 'OwnerReference');
+    }
+    for (const f of ['controller', 'blockOwnerDeletion']) {
+      if (r[f] != null && typeof r[f] !== 'boolean') return bad(r[f], `ownerReferences.${f}`, 'bool', 'OwnerReference');
+    }
+  }
+  return undefined;
+}
+
+/** apimachinery's validateOwnerReference: the garbage collector needs all four fields. */
+function ownerReferenceErrors(meta: KubeObject['metadata']): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const r of meta.ownerReferences ?? []) {
+    const version = (r.apiVersion ?? '').split('/').pop() ?? '';
+    const need: [string, string, string][] = [
+      ['apiVersion', version, 'version'],
+      ['kind', r.kind ?? '', 'kind'],
+      ['name', r.name ?? '', 'name'],
+      ['uid', r.uid ?? '', 'uid'],
+    ];
+    for (const [field, value, what] of need) {
+      if (value) continue;
+      const shown = field === 'apiVersion' ? (r.apiVersion ?? '') : value;
+      errors.push({ reason: 'FieldValueInvalid', field: `metadata.ownerReferences.${field}`, message: `Invalid value: "${shown}": ${what} must not be empty` });
+    }
+  }
+  return errors;
 }

@@ -1,0 +1,159 @@
+// patroni.yml for one member on a loopback address, using the Kubernetes DCS
+// against the sandbox API. Shaped after what Spilo renders, minus the parts
+// Debian's Patroni 3.0.2 ignores, plus what sharing one host needs: own
+// address per member, own unix socket directory.
+import { stringify } from 'yaml';
+import { PG_BIN_DIR } from './preflight.ts';
+
+export interface DcsTimings {
+  ttl: number;
+  loopWait: number;
+  retryTimeout: number;
+}
+
+/** Patroni's own defaults; tests pass {ttl: 10, loopWait: 2, retryTimeout: 4} for speed. */
+export const DEFAULT_DCS: DcsTimings = { ttl: 30, loopWait: 10, retryTimeout: 10 };
+
+export interface PatroniUser {
+  username?: string;
+  password: string;
+}
+
+export interface PatroniConfigOptions {
+  scope: string;
+  /** Patroni's member name: must equal the name of a Pod that already exists */
+  name: string;
+  /** Kubernetes namespace of the pods and the DCS objects */
+  namespace?: string;
+  /** the member's loopback address, e.g. 127.0.21.1: Postgres and the REST API both bind it */
+  ip: string;
+  dataDir: string;
+  socketDir: string;
+  pgpass: string;
+  superuser: PatroniUser;
+  replication: PatroniUser;
+  /** Endpoints (Spilo's default) or ConfigMaps (false) for the leader lock */
+  useEndpoints?: boolean;
+  labels?: Record<string, string>;
+  scopeLabel?: string;
+  roleLabel?: string;
+  /** kubeconfig context; Patroni 3.0.2 ignores current-context and defaults to kind-kind */
+  context?: string;
+  restPort?: number;
+  pgPort?: number;
+  dcs?: Partial<DcsTimings>;
+  /** extra postgresql.conf parameters for this member */
+  parameters?: Record<string, string | number | boolean>;
+  pgBinDir?: string;
+}
+
+type Params = Record<string, string | number | boolean>;
+
+/** The subset of patroni.yml this renders; keys are Patroni's own. */
+export interface PatroniConfig {
+  scope: string;
+  name: string;
+  log: { level: string };
+  restapi: { listen: string; connect_address: string };
+  kubernetes: {
+    namespace: string;
+    labels: Record<string, string>;
+    scope_label: string;
+    role_label: string;
+    use_endpoints: boolean;
+    pod_ip: string;
+    ports: { name: string; port: number }[];
+    bypass_api_service: boolean;
+    context: string;
+  };
+  bootstrap: {
+    dcs: {
+      ttl: number;
+      loop_wait: number;
+      retry_timeout: number;
+      maximum_lag_on_failover: number;
+      postgresql: { use_pg_rewind: boolean; use_slots: boolean; parameters: Params };
+    };
+    initdb: (string | Record<string, string>)[];
+    pg_hba: string[];
+  };
+  postgresql: {
+    listen: string;
+    connect_address: string;
+    data_dir: string;
+    bin_dir: string;
+    pgpass: string;
+    authentication: { superuser: Required<PatroniUser>; replication: Required<PatroniUser> };
+    parameters: Params;
+  };
+  watchdog: { mode: string };
+}
+
+export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
+  const dcs = { ...DEFAULT_DCS, ...o.dcs };
+  const restPort = o.restPort ?? 8008;
+  const pgPort = o.pgPort ?? 5432;
+  const superuser = { username: o.superuser.username ?? 'postgres', password: o.superuser.password };
+  const replication = { username: o.replication.username ?? 'standby', password: o.replication.password };
+  return {
+    scope: o.scope,
+    name: o.name,
+    log: { level: 'INFO' },
+    restapi: { listen: `${o.ip}:${restPort}`, connect_address: `${o.ip}:${restPort}` },
+    kubernetes: {
+      namespace: o.namespace ?? 'default',
+      labels: o.labels ?? { application: 'spilo' },
+      scope_label: o.scopeLabel ?? 'cluster-name',
+      role_label: o.roleLabel ?? 'spilo-role',
+      use_endpoints: o.useEndpoints ?? false,
+      pod_ip: o.ip,
+      ports: [{ name: 'postgresql', port: pgPort }],
+      // On, Patroni asks default/endpoints/kubernetes for API addresses and would switch to https.
+      bypass_api_service: false,
+      context: o.context ?? 'kind-kind',
+    },
+    bootstrap: {
+      dcs: {
+        ttl: dcs.ttl,
+        loop_wait: dcs.loopWait,
+        retry_timeout: dcs.retryTimeout,
+        maximum_lag_on_failover: 33554432,
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: {
+            wal_level: 'replica',
+            hot_standby: 'on',
+            max_connections: 50,
+            max_wal_senders: 10,
+            max_replication_slots: 10,
+            wal_log_hints: 'on',
+          },
+        },
+      },
+      initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
+      pg_hba: [
+        'local all all trust',
+        `host replication ${replication.username} 127.0.0.0/8 md5`,
+        'host all all 127.0.0.0/8 md5',
+      ],
+    },
+    postgresql: {
+      listen: `${o.ip}:${pgPort}`,
+      connect_address: `${o.ip}:${pgPort}`,
+      data_dir: o.dataDir,
+      bin_dir: o.pgBinDir ?? PG_BIN_DIR,
+      pgpass: o.pgpass,
+      authentication: { superuser, replication },
+      // Every member listens on 5432: a shared /var/run/postgresql socket would collide.
+      parameters: { unix_socket_directories: o.socketDir, shared_buffers: '16MB', ...o.parameters },
+    },
+    // No /dev/watchdog here; 'automatic' would only log about it every loop.
+    watchdog: { mode: 'off' },
+  };
+}
+
+export function renderPatroniConfig(o: PatroniConfigOptions): string {
+  // PyYAML reads YAML 1.1, where a bare on/off/yes is a boolean: 1.1 output quotes them.
+  return stringify(patroniConfig(o), { version: '1.1' });
+}
