@@ -319,6 +319,16 @@ describe('kubectl with postgresql objects', () => {
     expect(again.metadata.generation).toBe(1);
   });
 
+  it('rejects unknown fields under kubectl\'s default Strict validation, as a 1.32 server does', async () => {
+    const manifest = pgManifest('strict', (spec) => {
+      spec.notAField = 'hello';
+    });
+    const r = await kubectl(['apply', '-n', ns, '-f', '-'], { input: manifest });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('strict decoding error: unknown field "spec.notAField"');
+    expect((await kubectl(['get', 'pg', 'strict', '-n', ns])).code).toBe(1);
+  });
+
   it('get -w prints ADDED, then MODIFIED for a change made while it runs', async () => {
     const w = start(['get', 'pg', 'acid-minimal-cluster', '-n', ns, '-w', '--output-watch-events']);
     try {

@@ -35,6 +35,8 @@ export interface WriteOptions {
   subresource?: string;
   /** set by server-side apply, so create remembers the applied configuration */
   apply?: boolean;
+  /** Strict: unknown fields of a custom object are an error instead of being pruned */
+  fieldValidation?: string;
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -110,7 +112,7 @@ export class Registry {
     else delete meta.generation;
     if (rt.statusSubresource && rt.custom) delete obj.status;
 
-    let next = this.admit(rt, obj, undefined);
+    let next = this.admit(rt, obj, undefined, opts);
     if (rt.kind === 'CustomResourceDefinition') next = this.establishCrd(next);
     if (opts.dryRun) return this.present(rt, next);
     next.metadata.resourceVersion = String(this.store.nextRv());
@@ -243,7 +245,7 @@ export class Registry {
     if (m.finalizers?.length === 0) delete m.finalizers;
 
     if (!rt.custom) next = carryOverOnUpdate(rt.kind, next, old);
-    next = this.admit(rt, next, old);
+    next = this.admit(rt, next, old, opts);
     // Compared after pruning and defaulting, as the real server decodes before its strategy
     // looks: a field the schema drops is no spec change (else every re-apply bumps generation).
     if (rt.tracksGeneration) next.metadata.generation = (om.generation ?? 1) + (specChanged(old, next) ? 1 : 0);
@@ -265,11 +267,18 @@ export class Registry {
   }
 
   /** Defaulting and validation, built-in kinds by their strategies, custom ones by their schema. */
-  private admit(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): KubeObject {
+  private admit(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): KubeObject {
     let errors: FieldError[];
     let next = obj;
     if (rt.custom) {
       if (rt.schema) next = pruneAndDefault(next, rt.schema) as KubeObject;
+      if (opts.fieldValidation === 'Strict') {
+        const unknown = removedPaths(obj, next, '');
+        if (unknown.length) {
+          const list = unknown.map((p) => `unknown field "${p}"`).join(', ');
+          throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`);
+        }
+      }
       errors = [...nameErrors(next), ...(rt.schema ? validateSchema(next, rt.schema) : [])];
     } else {
       next = defaultObject(rt.kind, next, { allocateClusterIP: () => this.allocateClusterIP() });
@@ -373,6 +382,19 @@ export class Registry {
     if (rt) for (const o of this.store.list(storageKey(rt))) this.removeNow(rt, o);
     this.catalog.unregisterCrd(crd);
   }
+}
+
+/** Fields present before pruning and gone after it: what a Strict request calls unknown. */
+function removedPaths(before: unknown, after: unknown, prefix: string): string[] {
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return before.flatMap((v, i) => removedPaths(v, after[i], `${prefix}[${i}]`));
+  }
+  if (!before || typeof before !== 'object' || Array.isArray(before) || !after || typeof after !== 'object') return [];
+  const a = after as Record<string, unknown>;
+  return Object.entries(before as Record<string, unknown>).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    return k in a ? removedPaths(v, a[k], path) : [path];
+  });
 }
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
