@@ -44,10 +44,11 @@ export function pruneAndDefault(obj: unknown, schema: SchemaProps): unknown {
 /** The resource root and embedded resources keep apiVersion/kind/metadata untouched. */
 const keepsMeta = (s: SchemaProps | undefined, root: boolean) => root || s?.['x-kubernetes-embedded-resource'] === true;
 
+/** Drops undeclared keys; under x-kubernetes-preserve-unknown-fields they stay, declared ones are still pruned. */
 function prune(x: unknown, s: SchemaProps | undefined, root = false): void {
-  if (s?.['x-kubernetes-preserve-unknown-fields'] === true) return pruneKnownOnly(x, s, root);
+  const keepUnknown = s?.['x-kubernetes-preserve-unknown-fields'] === true;
   if (Array.isArray(x)) {
-    for (const v of x) prune(v, s?.items);
+    if (s?.items || !keepUnknown) for (const v of x) prune(v, s?.items);
     return;
   }
   if (!isObject(x)) return;
@@ -57,22 +58,7 @@ function prune(x: unknown, s: SchemaProps | undefined, root = false): void {
     const child = childSchema(s, k);
     // additionalProperties: true allows the key but gives no schema, so its object values are emptied.
     if (child || s?.additionalProperties === true) prune(x[k], child);
-    else delete x[k];
-  }
-}
-
-/** Under x-kubernetes-preserve-unknown-fields unknown keys stay, declared ones are still pruned. */
-function pruneKnownOnly(x: unknown, s: SchemaProps, root = false): void {
-  if (Array.isArray(x)) {
-    if (s.items) for (const v of x) pruneKnownOnly(v, s.items);
-    return;
-  }
-  if (!isObject(x)) return;
-  const meta = keepsMeta(s, root);
-  for (const k of Object.keys(x)) {
-    if (meta && META_FIELDS.has(k)) continue;
-    const child = childSchema(s, k);
-    if (child || s.additionalProperties === true) prune(x[k], child);
+    else if (!keepUnknown) delete x[k];
   }
 }
 
