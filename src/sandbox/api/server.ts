@@ -2,6 +2,7 @@
 // this process: a Registry (semantics) behind an ApiHttp (protocol).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { startControllers } from '../controllers/index.ts';
 import { ApiHttp } from './http.ts';
 import { Registry } from './registry.ts';
 import { ResourceCatalog } from './resources.ts';
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   /** a watch without timeoutSeconds is closed after [min, 2*min) seconds, as the real server does with its own numbers */
   minWatchTimeoutSeconds?: number;
   bookmarkIntervalSeconds?: number;
+  /** the StatefulSet and Endpoints controllers (on by default; off for a bare API server) */
+  controllers?: boolean;
 }
 
 export interface ApiServer {
@@ -37,6 +40,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 60) * 1000,
     maxBodyBytes: 3 * 1024 * 1024,
   });
+  const controllers = opts.controllers === false ? undefined : startControllers(registry, http.deleter);
   const server = createServer({ keepAliveTimeout: 65_000 }, http.handle);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -57,6 +61,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        controllers?.stop();
         // Watches never end on their own: cut every socket so close() returns promptly.
         for (const s of sockets) s.destroy();
         server.close(() => resolve());

@@ -1,0 +1,60 @@
+// The sandbox's controllers: they watch the store in-process and write through
+// the registry like any client, so watchers see what they do. Work is keyed
+// per object and coalesced, and a failing object never stops the others.
+import type { Deleter } from '../api/deletion.ts';
+import type { Registry } from '../api/registry.ts';
+import type { StoreEvent } from '../api/store.ts';
+import { EndpointsController } from './endpoints.ts';
+import { StatefulSetController } from './statefulset.ts';
+
+interface Controller {
+  owners(ev: StoreEvent): string[];
+  sync(key: string): void;
+}
+
+export interface Controllers {
+  stop(): void;
+}
+
+export function startControllers(registry: Registry, deleter: Deleter): Controllers {
+  const controllers: Controller[] = [new StatefulSetController(registry, deleter), new EndpointsController(registry)];
+  const queue = new Map<Controller, Set<string>>(controllers.map((c) => [c, new Set()]));
+  let scheduled = false;
+  let stopped = false;
+  const drain = () => {
+    scheduled = false;
+    if (stopped) return;
+    for (const c of controllers) {
+      const keys = [...queue.get(c)!];
+      queue.get(c)!.clear();
+      for (const key of keys) {
+        try {
+          c.sync(key);
+        } catch (e) {
+          process.stderr.write(`sandbox controller ${c.constructor.name} ${key}: ${e instanceof Error ? e.message : String(e)}\n`);
+        }
+      }
+    }
+  };
+  const unsubscribe = registry.store.subscribe('*', (ev) => {
+    for (const c of controllers) for (const key of c.owners(ev)) queue.get(c)!.add(key);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  });
+  return {
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}
+
+/** What a kubelet does when a pod's containers are up: Running, an IP, Ready. For tests and the demo without pods. */
+export function markPodReady(registry: Registry, namespace: string, name: string, ip: string): void {
+  const pods = registry.catalog.get('v1', 'pods')!;
+  const pod = registry.get(pods, namespace, name);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  registry.update(pods, namespace, name, { ...pod, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }, { type: 'ContainersReady', status: 'True', lastTransitionTime: now }] } }, { subresource: 'status' });
+}
