@@ -126,3 +126,57 @@ describe('Endpoints controller', () => {
     expect(t.api.registry.store.resourceVersion).toBe(rv);
   });
 });
+
+describe('Deployment, Job and CronJob controllers', () => {
+  const batch = () => t.kc.makeApiClient(k8s.BatchV1Api);
+  const template = (app: string) => ({ metadata: { labels: { app } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } });
+
+  it('a Deployment keeps its replica count of pods and replaces them on a template change', async () => {
+    await apps.createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'pooler' }, spec: { replicas: 2, selector: { matchLabels: { app: 'pooler' } }, template: template('pooler') } } });
+    await eventually('2 pooler pods', async () => (await podNames('pooler')).length === 2);
+    const first = await podNames('pooler');
+    await apps.patchNamespacedDeployment({ namespace: ns, name: 'pooler', body: { spec: { template: { metadata: { annotations: { v: '2' } } } } } }, merge);
+    await eventually('pods replaced', async () => {
+      const now = await podNames('pooler');
+      return now.length === 2 && now.every((n) => !first.includes(n));
+    });
+  });
+
+  it('a Job runs one pod and completes when the pod succeeds', async () => {
+    await batch().createNamespacedJob({ namespace: ns, body: { metadata: { name: 'once' }, spec: { template: template('once') } } });
+    await eventually('job pod', async () => (await podNames('once')).length === 1);
+    const [pod] = await podNames('once');
+    await core.patchNamespacedPodStatus({ namespace: ns, name: pod!, body: { status: { phase: 'Succeeded' } } }, merge);
+    await eventually('job complete', async () => (await batch().readNamespacedJob({ namespace: ns, name: 'once' })).status?.conditions?.[0]?.type === 'Complete');
+  });
+});
+
+describe('CronJob controller', () => {
+  it('creates a Job when the schedule comes round, and Forbid waits for the running one', async () => {
+    let now = new Date('2026-11-24T00:29:10Z');
+    const local = await startTestApi({ clock: () => now });
+    try {
+      const b = local.kc.makeApiClient(k8s.BatchV1Api);
+      await b.createNamespacedCronJob({
+        namespace: 'default',
+        body: { metadata: { name: 'logical-backup-acid' }, spec: { schedule: '30 00 * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'dump', image: 'x' }] } } } } } },
+      });
+      const jobs = async () => (await b.listNamespacedJob({ namespace: 'default' })).items.map((j) => j.metadata!.name!).filter((n) => n.startsWith('logical-backup-acid'));
+      local.api.controllers!.tick();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await jobs()).toEqual([]);
+      now = new Date('2026-11-24T00:30:05Z');
+      local.api.controllers!.tick();
+      await eventually('the 00:30 job', async () => (await jobs()).length === 1);
+      expect(await jobs()).toEqual([`logical-backup-acid-${Math.floor(Date.parse('2026-11-24T00:30:00Z') / 60_000)}`]);
+      now = new Date('2026-11-25T00:30:05Z');
+      local.api.controllers!.tick();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await jobs()).toHaveLength(1); // Forbid: yesterday's job has not finished
+      const cj = await b.readNamespacedCronJob({ namespace: 'default', name: 'logical-backup-acid' });
+      expect(cj.status?.active).toHaveLength(1);
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // this process: a Registry (semantics) behind an ApiHttp (protocol).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { startControllers } from '../controllers/index.ts';
+import { startControllers, type Controllers } from '../controllers/index.ts';
 import { ApiHttp } from './http.ts';
 import { Registry } from './registry.ts';
 import { ResourceCatalog } from './resources.ts';
@@ -17,8 +17,10 @@ export interface ApiServerOptions {
   /** a watch without timeoutSeconds is closed after [min, 2*min) seconds, as the real server does with its own numbers */
   minWatchTimeoutSeconds?: number;
   bookmarkIntervalSeconds?: number;
-  /** the StatefulSet and Endpoints controllers (on by default; off for a bare API server) */
+  /** the workload controllers (on by default; off for a bare API server) */
   controllers?: boolean;
+  /** the server's clock: timestamps and CronJob schedules (tests inject one) */
+  clock?: () => Date;
 }
 
 export interface ApiServer {
@@ -27,13 +29,14 @@ export interface ApiServer {
   host: string;
   registry: Registry;
   http: ApiHttp;
+  controllers?: Controllers;
   server: Server;
   close(): Promise<void>;
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
   const host = opts.host ?? '127.0.0.1';
-  const registry = new Registry(new ResourceCatalog(), new ObjectStore(opts.historyLimit));
+  const registry = new Registry(new ResourceCatalog(), new ObjectStore(opts.historyLimit), opts.clock);
   const minWatch = opts.minWatchTimeoutSeconds ?? 60;
   const http = new ApiHttp(registry, {
     watchTimeoutMs: () => Math.round((minWatch + Math.random() * minWatch) * 1000),
@@ -58,6 +61,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     host,
     registry,
     http,
+    controllers,
     server,
     close: () =>
       new Promise<void>((resolve) => {

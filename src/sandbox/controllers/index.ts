@@ -4,7 +4,10 @@
 import type { Deleter } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
 import type { StoreEvent } from '../api/store.ts';
+import { CronJobController } from './cronjob.ts';
+import { DeploymentController } from './deployment.ts';
 import { EndpointsController } from './endpoints.ts';
+import { JobController } from './job.ts';
 import { StatefulSetController } from './statefulset.ts';
 
 interface Controller {
@@ -13,11 +16,20 @@ interface Controller {
 }
 
 export interface Controllers {
+  /** the CronJob clock: runs every 10 s by itself; tests with an injected clock call it */
+  tick(): void;
   stop(): void;
 }
 
 export function startControllers(registry: Registry, deleter: Deleter): Controllers {
-  const controllers: Controller[] = [new StatefulSetController(registry, deleter), new EndpointsController(registry)];
+  const cron = new CronJobController(registry, deleter);
+  const controllers: Controller[] = [
+    new StatefulSetController(registry, deleter),
+    new DeploymentController(registry, deleter),
+    new JobController(registry),
+    cron,
+    new EndpointsController(registry),
+  ];
   const queue = new Map<Controller, Set<string>>(controllers.map((c) => [c, new Set()]));
   let scheduled = false;
   let stopped = false;
@@ -36,16 +48,27 @@ export function startControllers(registry: Registry, deleter: Deleter): Controll
       }
     }
   };
-  const unsubscribe = registry.store.subscribe('*', (ev) => {
-    for (const c of controllers) for (const key of c.owners(ev)) queue.get(c)!.add(key);
+  const schedule = () => {
     if (!scheduled) {
       scheduled = true;
       setImmediate(drain);
     }
+  };
+  const unsubscribe = registry.store.subscribe('*', (ev) => {
+    for (const c of controllers) for (const key of c.owners(ev)) queue.get(c)!.add(key);
+    schedule();
   });
+  const tick = () => {
+    for (const key of cron.all()) queue.get(cron)!.add(key);
+    schedule();
+  };
+  const timer = setInterval(tick, 10_000);
+  timer.unref();
   return {
+    tick,
     stop() {
       stopped = true;
+      clearInterval(timer);
       unsubscribe();
     },
   };

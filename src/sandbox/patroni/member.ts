@@ -70,7 +70,7 @@ export async function startMember(opts: StartMemberOptions): Promise<Member> {
   mkdirSync(dirname(dir), { recursive: true, mode: 0o755 }); // parents must stay searchable for postgres
   for (const d of [dir, paths.dataDir, paths.socketDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
   // Holds passwords: readable by the member's user only.
-  writeFileSync(paths.config, renderPatroniConfig({ ...opts, ...paths }), { mode: 0o600 });
+  writeFileSync(paths.config, renderPatroniConfig({ ...opts, dataDir: paths.dataDir, socketDir: paths.socketDir, pgpass: paths.pgpass }), { mode: 0o600 });
   copyFileSync(opts.kubeconfig, paths.kubeconfig);
   chmodSync(paths.kubeconfig, 0o600);
   chmodSync(paths.dataDir, 0o700); // initdb and postgres refuse group or world access
@@ -195,7 +195,7 @@ class PatroniMember implements Member {
   }
 
   async kill(): Promise<void> {
-    signalGroup(this.pgid, 'SIGKILL');
+    if (!this.exited) signalGroup(this.pgid, 'SIGKILL');
     killDataDirSync(this.dataDir, 'SIGKILL');
     await this.waitExit(5_000);
     await this.stopPostgres(0);
@@ -204,7 +204,7 @@ class PatroniMember implements Member {
 
   /** Synchronous last resort, for the process-exit hook. */
   killSync(): void {
-    signalGroup(this.pgid, 'SIGKILL');
+    if (!this.exited) signalGroup(this.pgid, 'SIGKILL');
     killDataDirSync(this.dataDir, 'SIGKILL');
   }
 
@@ -262,12 +262,12 @@ function installSafetyNet(): void {
   process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
+      // Someone else handles this signal: they stop members, or exit and trip the 'exit' hook.
+      if (process.listenerCount(sig) > 1) return;
+      // Alone, we replaced the default action (terminate): clean up, restore it and re-raise.
       killAll();
-      // Alone, we replaced the default action (exit): restore it and re-raise.
-      if (process.listenerCount(sig) === 1) {
-        process.removeListener(sig, onSignal);
-        process.kill(process.pid, sig);
-      }
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
     };
     process.on(sig, onSignal);
   }
