@@ -1,5 +1,5 @@
-// TEMPORARY minimal stand-in (lead) until the full module lands: s3rver in a
-// child process under --openssl-legacy-provider (its paged listings need DES).
+// The sandbox S3 server: s3rver in a child process, under --openssl-legacy-provider
+// because its paged listings encrypt continuation tokens with DES.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
