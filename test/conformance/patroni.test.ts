@@ -68,6 +68,8 @@ interface Mode {
   scope: string;
   namespace: string;
   ipPrefix: string;
+  /** also crash the leader and watch the survivors race for the lock (costs about ttl seconds) */
+  crashFailover: boolean;
 }
 
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -198,6 +200,19 @@ class Harness {
       : this.core.patchNamespacedConfigMap(req, strategicPatch);
   }
 
+  /** The new holder sets subsets only after promoting, one write after taking the lock. */
+  async endpointsPointAt(name: string): Promise<void> {
+    await eventually(`leader Endpoints pointing at ${name}`, async () => {
+      const subsets = ((await this.readLeader()) as k8s.V1Endpoints).subsets ?? [];
+      return JSON.stringify(subsets.flatMap((s) => (s.addresses ?? []).map((a) => a.ip))) === JSON.stringify([this.ip(name)]);
+    }, 10_000, 100);
+  }
+
+  /** Drops a pod's role label, as a kubelet restarting a dead container would. */
+  async unlabel(name: string): Promise<void> {
+    await this.core.patchNamespacedPod({ namespace: this.ns, name, body: { metadata: { labels: { [ROLE]: null } } } }, mergePatch);
+  }
+
   async cluster(m: Member): Promise<ClusterJson> {
     const res = await m.rest('cluster');
     if (res.status !== 200) throw new Error(`GET /cluster on ${m.name}: ${res.status}`);
@@ -211,7 +226,7 @@ class Harness {
 
   /** Waits until /cluster shows all three running with `leader` leading, and returns the view. */
   async settled(leader?: string, timeoutMs = 45_000): Promise<ClusterJson> {
-    return eventually(
+    return waitFor(
       `3 running members${leader ? ` led by ${leader}` : ''} in /cluster`,
       async () => {
         const c = await this.cluster(this.members[0]);
@@ -251,6 +266,11 @@ class Harness {
 }
 
 const secret = () => randomBytes(12).toString('hex');
+
+/** eventually() for checks that return the value they waited for, or undefined. */
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, stepMs = 100): Promise<T> {
+  return (await eventually(what, fn, timeoutMs, stepMs)) as T;
+}
 const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function clusterSuite(mode: Mode): void {
@@ -258,6 +278,7 @@ function clusterSuite(mode: Mode): void {
     const h = new Harness(mode);
     let leader = '';
     let candidate = '';
+    let survivor = '';
     scopes.push(mode.scope);
 
     beforeAll(async () => {
@@ -290,7 +311,7 @@ function clusterSuite(mode: Mode): void {
     it('GET /cluster on any member lists the three members with one leader', async () => {
       await h.withClues(async () => {
         for (const m of h.members) {
-          const c = await eventually(`/cluster on ${m.name}`, async () => {
+          const c = await waitFor(`/cluster on ${m.name}`, async () => {
             const c = await h.cluster(m);
             return c.members.length === 3 ? c : undefined;
           }, 10_000);
@@ -314,40 +335,12 @@ function clusterSuite(mode: Mode): void {
         expect(`${res.status} ${await res.text()}`).toBe(`200 Successfully switched over to "${candidate}"`);
         h.timings.push(`switchover answered ${secs(t0)}`);
         await eventually('leader object names the candidate', async () => (await h.readLeader()).metadata?.annotations?.leader === candidate, 10_000, 100);
-        if (mode.useEndpoints) {
-          await eventually('leader Endpoints point at the candidate', async () => {
-            const subsets = ((await h.readLeader()) as k8s.V1Endpoints).subsets ?? [];
-            return JSON.stringify(subsets.flatMap((s) => (s.addresses ?? []).map((a) => a.ip))) === JSON.stringify([h.ip(candidate)]);
-          }, 10_000, 100);
-        }
+        if (mode.useEndpoints) await h.endpointsPointAt(candidate);
         await h.settled(candidate);
         const want = Object.fromEntries(h.names.map((n) => [n, n === candidate ? 'master' : 'replica']));
         await eventually('pod role labels after the switchover', async () => JSON.stringify(await h.roles()) === JSON.stringify(want), 20_000, 200);
         h.timings.push(`all running after switchover ${secs(t0)}`);
       }, [leader, candidate]);
-    });
-
-    it('two racing members never both hold the leader lock', async () => {
-      expect(candidate, 'needs the switchover test').not.toBe('');
-      await h.withClues(async () => {
-        const ev = h.events;
-        expect(ev.length).toBeGreaterThan(1);
-        // One bootstrap winner created the object; nobody deleted and re-created it.
-        expect(ev.filter((e) => e.type !== 'MODIFIED').map((e) => e.type)).toEqual(['ADDED']);
-        const rvs = ev.map((e) => e.rv);
-        expect(rvs).toEqual([...rvs].sort((a, b) => a - b));
-        expect(new Set(rvs).size).toBe(rvs.length);
-        // The lock passed from the bootstrap leader to the candidate once, and never to anyone else.
-        const holders = ev.map((e) => e.leader).filter((l): l is string => Boolean(l));
-        expect(holders.filter((l, i) => l !== holders[i - 1])).toEqual([leader, candidate]);
-        expect(ev.map((e) => e.transitions).filter((x, i, a) => x !== undefined && x !== a[i - 1])).toEqual(['0', '1']);
-        if (mode.useEndpoints) {
-          // The master Service follows these subsets: they may only ever name the holder.
-          for (const e of ev) if (e.subsetIps.length) expect(e.subsetIps).toEqual([h.ip(e.leader ?? '')]);
-        }
-        expect(h.doubleMasters, 'moments with two pods labelled master').toEqual([]);
-        for (const e of ev) expect(e.masters.length, `masters at rv ${e.rv}`).toBeLessThanOrEqual(1);
-      });
     });
 
     it('API: two concurrent strategic-merge PATCHes with one resourceVersion give one 200 and one 409', async () => {
@@ -380,8 +373,54 @@ function clusterSuite(mode: Mode): void {
         }, 3 * DCS.loopWait * 1000, 100);
       }, [candidate]);
     });
+
+    if (mode.crashFailover) it('after a crash of the leader (Patroni and postmaster SIGKILLed) one survivor takes the lock', async () => {
+      expect(candidate, 'needs the switchover test').not.toBe('');
+      const dead = h.member(candidate);
+      await h.withClues(async () => {
+        await dead.kill();
+        expect(dead.running).toBe(false);
+        expect(leftovers(dead.dataDir), 'processes of the killed member').toEqual([]);
+        // What the kubelet would do for a dead container; Patroni never touches a dead member's pod.
+        await h.unlabel(dead.name);
+        const t0 = Date.now();
+        survivor = await waitFor('a survivor holds the lock', async () => {
+          const holder = (await h.readLeader()).metadata?.annotations?.leader;
+          return holder && holder !== dead.name ? holder : undefined;
+        }, 4 * DCS.ttl * 1000, 100);
+        h.timings.push(`failover after crash ${secs(t0)}`);
+        const want = Object.fromEntries(h.names.map((n) => [n, n === survivor ? 'master' : n === dead.name ? undefined : 'replica']));
+        await eventually('pod role labels after the failover', async () => JSON.stringify(await h.roles()) === JSON.stringify(want), 20_000, 200);
+        if (mode.useEndpoints) await h.endpointsPointAt(survivor);
+      });
+    });
+
+    it('two racing members never both hold the leader lock', async () => {
+      expect(candidate, 'needs the switchover test').not.toBe('');
+      await h.withClues(async () => {
+        const ev = h.events;
+        expect(ev.length).toBeGreaterThan(1);
+        // One bootstrap winner created the object; nobody deleted and re-created it.
+        expect(ev.filter((e) => e.type !== 'MODIFIED').map((e) => e.type)).toEqual(['ADDED']);
+        const rvs = ev.map((e) => e.rv);
+        expect(rvs).toEqual([...rvs].sort((a, b) => a - b));
+        expect(new Set(rvs).size).toBe(rvs.length);
+        // The lock went bootstrap leader -> candidate (-> survivor of the crash), and never anywhere else.
+        const want = [leader, candidate, ...(mode.crashFailover ? [survivor] : [])];
+        const holders = ev.map((e) => e.leader).filter((l): l is string => Boolean(l));
+        expect(holders.filter((l, i) => l !== holders[i - 1])).toEqual(want);
+        const transitions = ev.map((e) => e.transitions).filter((x, i, a) => x !== undefined && x !== a[i - 1]);
+        expect(transitions).toEqual(want.map((_, i) => String(i)));
+        if (mode.useEndpoints) {
+          // The master Service follows these subsets: they may only ever name the holder.
+          for (const e of ev) if (e.subsetIps.length) expect(e.subsetIps).toEqual([h.ip(e.leader ?? '')]);
+        }
+        expect(h.doubleMasters, 'moments with two pods labelled master').toEqual([]);
+        for (const e of ev) expect(e.masters.length, `masters at rv ${e.rv}`).toBeLessThanOrEqual(1);
+      });
+    });
   });
 }
 
-clusterSuite({ title: 'ConfigMap mode', useEndpoints: false, scope: 'zpgconf-cm', namespace: 'patroni-cm', ipPrefix: '127.0.21' });
-clusterSuite({ title: 'Endpoints mode', useEndpoints: true, scope: 'zpgconf-ep', namespace: 'patroni-ep', ipPrefix: '127.0.22' });
+clusterSuite({ title: 'ConfigMap mode', useEndpoints: false, scope: 'zpgconf-cm', namespace: 'patroni-cm', ipPrefix: '127.0.21', crashFailover: false });
+clusterSuite({ title: 'Endpoints mode', useEndpoints: true, scope: 'zpgconf-ep', namespace: 'patroni-ep', ipPrefix: '127.0.22', crashFailover: true });

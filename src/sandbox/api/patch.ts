@@ -1,4 +1,5 @@
 // TEMPORARY minimal stand-in (lead); the full module replaces it.
+import { strategicMerge } from './strategic-merge.ts';
 import type { KubeObject } from './types.ts';
 export class PatchError extends Error {}
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,10 +37,10 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   return doc;
 }
 export function applyStrategicMergePatch(target: unknown, patch: unknown, _kind: string): unknown {
-  return applyMergePatch(target, patch);
+  return strategicMerge(target, patch);
 }
 export function applyServerSideApply(live: KubeObject | undefined, applied: KubeObject, lastApplied: KubeObject | undefined, _kind: string, _custom: boolean): KubeObject {
-  let out = applyMergePatch(live ?? {}, applied) as Record<string, unknown>;
+  let out = (_custom ? applyMergePatch(live ?? {}, applied) : strategicMerge(live ?? {}, applied)) as Record<string, unknown>;
   const drop = (l: unknown, a: unknown, o: Record<string, unknown>) => { if (!isObj(l)) return; for (const k of Object.keys(l)) { if (!isObj(a) || !(k in a)) delete o[k]; else if (isObj(o[k])) drop(l[k], a[k], o[k] as Record<string, unknown>); } };
   if (lastApplied) { out = deepClone(out); drop(lastApplied, applied, out); }
   return out as KubeObject;

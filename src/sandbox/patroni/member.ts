@@ -65,6 +65,8 @@ export async function startMember(opts: StartMemberOptions): Promise<Member> {
     kubeconfig: join(dir, 'kubeconfig'),
     log: join(dir, 'patroni.log'),
   };
+  // sun_path holds 107 bytes: beyond that Postgres cannot create its socket, and says so only in its log.
+  if (Buffer.byteLength(join(paths.socketDir, '.s.PGSQL.5432')) > 107) throw new Error(`member directory ${dir} is too deep for a unix socket path`);
   const asRoot = runningAsRoot();
   const owner = asRoot ? postgresUser() : undefined;
   mkdirSync(dirname(dir), { recursive: true, mode: 0o755 }); // parents must stay searchable for postgres
