@@ -1,17 +1,182 @@
-// TEMPORARY minimal stand-in (lead); the full module replaces it.
+// What the real server's registry strategies do to built-in objects: the
+// defaults users see in `kubectl get -o yaml`, values carried over on
+// update, and the validation errors (names, labels, immutable fields) that a
+// user of zpg can run into. Custom objects go through schema.ts instead.
 import type { FieldError, KubeObject } from './types.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function defaultObject(kind: string, obj: KubeObject, ctx: { allocateClusterIP(): string }): KubeObject {
-  const o = structuredClone(obj) as KubeObject & Record<string, Record<string, unknown>>;
-  if (kind === 'Secret') { o.type ??= 'Opaque' as never; const sd = o.stringData; if (sd) { o.data = { ...(o.data ?? {}) }; for (const [k, v] of Object.entries(sd)) o.data[k] = Buffer.from(String(v)).toString('base64'); delete (o as Record<string, unknown>).stringData; } }
-  if (kind === 'Service') { o.spec ??= {}; o.spec.type ??= 'ClusterIP'; if (o.spec.clusterIP === undefined && o.spec.type !== 'ExternalName') o.spec.clusterIP = ctx.allocateClusterIP(); }
-  if (kind === 'Namespace') { o.spec ??= {}; o.spec.finalizers ??= ['kubernetes']; o.status ??= {}; o.status.phase ??= 'Active'; }
-  if (kind === 'Pod') { o.status ??= {}; o.status.phase ??= 'Pending'; }
+  const o = structuredClone(obj) as KubeObject & { spec?: Obj; status?: Obj; data?: Obj; stringData?: Obj; type?: string };
+  switch (kind) {
+    case 'Secret':
+      o.type ??= 'Opaque';
+      if (o.stringData) {
+        o.data = { ...(o.data ?? {}) };
+        for (const [k, v] of Object.entries(o.stringData)) o.data[k] = Buffer.from(String(v)).toString('base64');
+        delete o.stringData;
+      }
+      break;
+    case 'Service': {
+      const spec = (o.spec ??= {});
+      spec.type ??= 'ClusterIP';
+      spec.sessionAffinity ??= 'None';
+      if (spec.type !== 'ExternalName') {
+        if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = ctx.allocateClusterIP();
+        spec.clusterIPs ??= [spec.clusterIP];
+        spec.ipFamilies ??= ['IPv4'];
+        spec.ipFamilyPolicy ??= 'SingleStack';
+        spec.internalTrafficPolicy ??= 'Cluster';
+      }
+      if (Array.isArray(spec.ports)) spec.ports = spec.ports.map((p: Obj) => ({ protocol: 'TCP', targetPort: p.port, ...p }));
+      break;
+    }
+    case 'Namespace':
+      o.spec = { finalizers: ['kubernetes'], ...(o.spec ?? {}) };
+      o.status = { phase: 'Active', ...(o.status ?? {}) };
+      break;
+    case 'Pod':
+      o.status = { phase: 'Pending', ...(o.status ?? {}) };
+      if (o.spec) o.spec = defaultPodSpec(o.spec);
+      break;
+    case 'PersistentVolumeClaim':
+      o.spec = { volumeMode: 'Filesystem', ...(o.spec ?? {}) };
+      o.status = { phase: 'Pending', ...(o.status ?? {}) };
+      break;
+    case 'StatefulSet': {
+      const spec = (o.spec ??= {});
+      spec.replicas ??= 1;
+      spec.podManagementPolicy ??= 'OrderedReady';
+      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+      spec.revisionHistoryLimit ??= 10;
+      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      if (isObj(spec.template) && isObj(spec.template.spec)) spec.template = { ...spec.template, spec: defaultPodSpec(spec.template.spec) };
+      break;
+    }
+    case 'Deployment': {
+      const spec = (o.spec ??= {});
+      spec.replicas ??= 1;
+      spec.revisionHistoryLimit ??= 10;
+      spec.progressDeadlineSeconds ??= 600;
+      spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+      if (isObj(spec.template) && isObj(spec.template.spec)) spec.template = { ...spec.template, spec: defaultPodSpec(spec.template.spec) };
+      break;
+    }
+    case 'CronJob': {
+      const spec = (o.spec ??= {});
+      spec.concurrencyPolicy ??= 'Allow';
+      spec.suspend ??= false;
+      spec.successfulJobsHistoryLimit ??= 3;
+      spec.failedJobsHistoryLimit ??= 1;
+      break;
+    }
+  }
   return o;
 }
-export function validateCreate(_kind: string, _obj: KubeObject): FieldError[] { return []; }
-export function validateUpdate(_kind: string, _n: KubeObject, _o: KubeObject): FieldError[] { return []; }
+
+function defaultPodSpec(spec: Obj): Obj {
+  return {
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    schedulerName: 'default-scheduler',
+    securityContext: {},
+    ...spec,
+    ...(Array.isArray(spec.containers)
+      ? {
+          containers: spec.containers.map((c: Obj) => ({
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+            imagePullPolicy: /:latest$|^[^:]+$/.test(String(c.image ?? '')) ? 'Always' : 'IfNotPresent',
+            ...c,
+          })),
+        }
+      : {}),
+  };
+}
+
+// ---- validation ---------------------------------------------------------------------------------
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Kinds whose names must be DNS-1123 labels (63 characters, no dots), not subdomains. */
+const LABEL_NAMED = new Set(['Namespace', 'Service']);
+
+function nameErrors(kind: string, name: string): FieldError[] {
+  if (LABEL_NAMED.has(kind)) {
+    if (LABEL.test(name) && name.length <= 63) return [];
+    return [{
+      reason: 'FieldValueInvalid',
+      field: 'metadata.name',
+      message: `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    }];
+  }
+  if (SUBDOMAIN.test(name) && name.length <= 253) return [];
+  return [{
+    reason: 'FieldValueInvalid',
+    field: 'metadata.name',
+    message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+  }];
+}
+
+function labelErrors(labels: Record<string, string> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    const slash = k.lastIndexOf('/');
+    const [prefix, name] = slash < 0 ? ['', k] : [k.slice(0, slash), k.slice(slash + 1)];
+    if ((prefix && !SUBDOMAIN.test(prefix)) || !QUALIFIED_NAME.test(name) || name.length > 63) {
+      errors.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')` });
+    }
+    if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
+      errors.push({ reason: 'FieldValueInvalid', field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')` });
+    }
+  }
+  return errors;
+}
+
+export function validateCreate(kind: string, obj: KubeObject): FieldError[] {
+  return [...nameErrors(kind, obj.metadata.name ?? ''), ...labelErrors(obj.metadata.labels)];
+}
+
+const STS_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+
+export function validateUpdate(kind: string, next: KubeObject, old: KubeObject): FieldError[] {
+  const errors = labelErrors(next.metadata.labels);
+  const ns = (next.spec ?? {}) as Obj;
+  const os = (old.spec ?? {}) as Obj;
+  if (kind === 'StatefulSet') {
+    const changed = [...new Set([...Object.keys(ns), ...Object.keys(os)])].filter((k) => !STS_MUTABLE.has(k) && JSON.stringify(ns[k]) !== JSON.stringify(os[k]));
+    if (changed.length) {
+      errors.push({ reason: 'FieldValueForbidden', field: 'spec', message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
+    }
+  }
+  if (kind === 'Service' && os.clusterIP && ns.clusterIP !== os.clusterIP) {
+    errors.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', message: `Invalid value: []string{"${String(ns.clusterIP)}"}: may not change once set` });
+  }
+  if ((kind === 'ConfigMap' || kind === 'Secret') && (old as Obj).immutable === true) {
+    for (const field of ['data', 'binaryData']) {
+      if (JSON.stringify((next as Obj)[field]) !== JSON.stringify((old as Obj)[field])) {
+        errors.push({ reason: 'FieldValueForbidden', field, message: 'Forbidden: field is immutable when `immutable` is set' });
+      }
+    }
+  }
+  if (kind === 'Secret' && (next as Obj).type !== (old as Obj).type) {
+    errors.push({ reason: 'FieldValueInvalid', field: 'type', message: `Invalid value: "${String((next as Obj).type)}": field is immutable` });
+  }
+  return errors;
+}
+
+/** Values the server keeps when an update leaves them out (a Service's allocated clusterIP). */
 export function carryOverOnUpdate(kind: string, next: KubeObject, old: KubeObject): KubeObject {
-  const n = next as KubeObject & { spec?: Record<string, unknown> }; const o = old as KubeObject & { spec?: Record<string, unknown> };
-  if (kind === 'Service' && n.spec && o.spec && n.spec.clusterIP === undefined) n.spec.clusterIP = o.spec.clusterIP;
-  return n;
+  const ns = next.spec as Obj | undefined;
+  const os = old.spec as Obj | undefined;
+  if (kind === 'Service' && ns && os) {
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) if (ns[k] === undefined || ns[k] === '') ns[k] = os[k];
+  }
+  if (kind === 'PersistentVolumeClaim' && ns && os && ns.volumeName === undefined) ns.volumeName = os.volumeName;
+  return next;
 }
