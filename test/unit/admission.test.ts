@@ -8,7 +8,7 @@ const sts = (extra: Record<string, unknown> = {}): KubeObject => ({ metadata: { 
 
 describe('admission', () => {
   it('adds the defaults a real server adds to a StatefulSet', () => {
-    const d = defaultObject('StatefulSet', sts(), ctx) as { spec: Record<string, unknown> & { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };
+    const d = defaultObject('StatefulSet', sts(), ctx) as unknown as { spec: Record<string, unknown> & { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };
     expect(d.spec).toMatchObject({ replicas: 1, podManagementPolicy: 'OrderedReady', revisionHistoryLimit: 10, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } });
     expect(d.spec.template.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30 });
     expect(d.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'File' });
@@ -32,7 +32,7 @@ describe('admission', () => {
     expect(s).toMatchObject({ type: 'Opaque', data: { password: Buffer.from('pw').toString('base64') } });
     expect(s.stringData).toBeUndefined();
     const svc = defaultObject('Service', { metadata: { name: 'svc' }, spec: { ports: [{ port: 5432 }] } } as KubeObject, ctx);
-    const update = carryOverOnUpdate('Service', { metadata: { name: 'svc' }, spec: { ports: [{ port: 5432 }] } } as KubeObject, svc) as { spec: { clusterIP: string } };
+    const update = carryOverOnUpdate('Service', { metadata: { name: 'svc' }, spec: { ports: [{ port: 5432 }] } } as KubeObject, svc) as unknown as { spec: { clusterIP: string } };
     expect(update.spec.clusterIP).toBe('10.96.0.42');
     const cm = { metadata: { name: 'c' }, immutable: true, data: { a: '1' } } as KubeObject;
     expect(validateUpdate('ConfigMap', { ...cm, data: { a: '2' } }, cm)[0].message).toContain('immutable');
