@@ -1,47 +1,158 @@
-// TEMPORARY minimal stand-in (lead); the full module replaces it.
+// The patch formats the API server accepts: JSON merge patch (RFC 7386), JSON
+// patch (RFC 6902), strategic merge patch (strategic-merge.ts) and an
+// approximation of server-side apply. All pure: inputs are never mutated.
 import { strategicMerge } from './strategic-merge.ts';
 import type { KubeObject } from './types.ts';
+
+/** A patch that cannot apply; the server answers 422 with its message. */
 export class PatchError extends Error {}
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export const deepClone = <T>(x: T): T => (x === undefined ? x : structuredClone(x));
+
+/** Structural equality in which map key order does not matter and undefined keys are absent. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObj(a) && isObj(b)) { const ka = Object.keys(a).filter((k) => a[k] !== undefined); const kb = Object.keys(b).filter((k) => b[k] !== undefined); return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k])); }
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  }
   return false;
 }
+
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) return deepClone(patch);
-  const out: Record<string, unknown> = isObj(target) ? deepClone(target) : {};
-  for (const [k, v] of Object.entries(patch)) { if (v === null) delete out[k]; else out[k] = applyMergePatch(out[k], v); }
+  const out: Obj = isObj(target) ? deepClone(target) : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
   return out;
 }
-const unesc = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
-export function applyJsonPatch(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw new PatchError('json patch must be an array');
-  let doc = deepClone(target);
-  for (const op of ops as { op: string; path: string; value?: unknown; from?: string }[]) {
-    if (!isObj(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new PatchError('json patch operations need string "op" and "path" fields');
-    if (op.path !== '' && !op.path.startsWith('/')) throw new PatchError(`json patch path "${op.path}" must start with "/"`);
-    const segs = op.path.split('/').slice(1).map(unesc);
-    const last = segs.pop()!;
-    let parent: unknown = doc;
-    for (const s of segs) { parent = (parent as Record<string, unknown>)?.[s]; if (parent === undefined) throw new PatchError(`doc is missing path: "${op.path}"`); }
-    const p = parent as Record<string, unknown>;
-    if (op.op === 'add' || op.op === 'replace') { if (Array.isArray(p)) { const a = p as unknown[]; if (last === "-") a.push(op.value); else if (op.op === "add") a.splice(Number(last), 0, op.value); else a[Number(last)] = op.value; } else { if (op.op === 'replace' && !(last in p)) throw new PatchError(`replace operation does not apply: doc is missing key: ${op.path}`); p[last] = op.value; } }
-    else if (op.op === "remove") { if (Array.isArray(p)) (p as unknown[]).splice(Number(last), 1); else { if (!(last in p)) throw new PatchError(`remove operation does not apply: doc is missing path: "${op.path}"`); delete p[last]; } }
-    else if (op.op === 'test') { if (!deepEqual(p[last], op.value)) throw new PatchError(`testing value ${op.path} failed`); }
-    else throw new PatchError(`unsupported operation: ${op.op}`);
-    if (segs.length === 0 && last === '') doc = op.value;
+
+interface Op {
+  op: string;
+  path: string;
+  from?: string;
+  value?: unknown;
+}
+
+function pointer(path: string): string[] {
+  if (path === '') return [];
+  if (!path.startsWith('/')) throw new PatchError(`json patch path "${path}" must start with "/"`);
+  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The container holding the last segment of `path`, which must exist. */
+function parentOf(doc: unknown, segs: string[], path: string): Obj | unknown[] {
+  let cur: unknown = doc;
+  for (const s of segs.slice(0, -1)) {
+    cur = Array.isArray(cur) ? cur[Number(s)] : isObj(cur) ? cur[s] : undefined;
+    if (cur === undefined) throw new PatchError(`doc is missing path: "${path}": missing value`);
+  }
+  if (!isObj(cur) && !Array.isArray(cur)) throw new PatchError(`doc is missing path: "${path}": missing value`);
+  return cur;
+}
+
+function index(arr: unknown[], s: string, path: string, forAdd: boolean): number {
+  const i = s === '-' && forAdd ? arr.length : Number(s);
+  if (!Number.isInteger(i) || i < 0 || i > arr.length || (!forAdd && i === arr.length)) throw new PatchError(`Unable to access invalid index: ${s} (path ${path})`);
+  return i;
+}
+
+function get(doc: unknown, path: string): unknown {
+  const segs = pointer(path);
+  if (!segs.length) return doc;
+  const parent = parentOf(doc, segs, path);
+  const last = segs[segs.length - 1];
+  const v = Array.isArray(parent) ? parent[index(parent, last, path, false)] : parent[last];
+  if (v === undefined) throw new PatchError(`doc is missing path: "${path}": missing value`);
+  return v;
+}
+
+function remove(doc: unknown, path: string): void {
+  const segs = pointer(path);
+  const parent = parentOf(doc, segs, path);
+  const last = segs[segs.length - 1];
+  if (Array.isArray(parent)) parent.splice(index(parent, last, path, false), 1);
+  else if (!(last in parent)) throw new PatchError(`remove operation does not apply: doc is missing path: "${path}"`);
+  else delete parent[last];
+}
+
+function add(doc: unknown, path: string, value: unknown, replace: boolean): unknown {
+  const segs = pointer(path);
+  if (!segs.length) return deepClone(value);
+  const parent = parentOf(doc, segs, path);
+  const last = segs[segs.length - 1];
+  if (Array.isArray(parent)) {
+    const i = index(parent, last, path, !replace);
+    parent.splice(i, replace ? 1 : 0, deepClone(value));
+  } else {
+    if (replace && !(last in parent)) throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+    parent[last] = deepClone(value);
   }
   return doc;
 }
+
+export function applyJsonPatch(target: unknown, ops: unknown): unknown {
+  if (!Array.isArray(ops)) throw new PatchError('json patch must be an array of operations');
+  let doc = deepClone(target);
+  for (const raw of ops) {
+    if (!isObj(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
+      throw new PatchError('json patch operations need string "op" and "path" fields');
+    }
+    const op = raw as unknown as Op;
+    switch (op.op) {
+      case 'add':
+      case 'replace':
+        if (!('value' in op)) throw new PatchError(`${op.op} operation needs a "value"`);
+        doc = add(doc, op.path, op.value, op.op === 'replace');
+        break;
+      case 'remove':
+        remove(doc, op.path);
+        break;
+      case 'copy':
+      case 'move': {
+        if (typeof op.from !== 'string') throw new PatchError(`${op.op} operation needs a "from"`);
+        const value = deepClone(get(doc, op.from));
+        if (op.op === 'move') remove(doc, op.from);
+        doc = add(doc, op.path, value, false);
+        break;
+      }
+      case 'test':
+        if (!deepEqual(get(doc, op.path), op.value)) throw new PatchError(`testing value ${op.path} failed`);
+        break;
+      default:
+        throw new PatchError(`Unexpected kind: ${op.op}`);
+    }
+  }
+  return doc;
+}
+
 export function applyStrategicMergePatch(target: unknown, patch: unknown, _kind: string): unknown {
   return strategicMerge(target, patch);
 }
-export function applyServerSideApply(live: KubeObject | undefined, applied: KubeObject, lastApplied: KubeObject | undefined, _kind: string, _custom: boolean): KubeObject {
-  let out = (_custom ? applyMergePatch(live ?? {}, applied) : strategicMerge(live ?? {}, applied)) as Record<string, unknown>;
-  const drop = (l: unknown, a: unknown, o: Record<string, unknown>) => { if (!isObj(l)) return; for (const k of Object.keys(l)) { if (!isObj(a) || !(k in a)) delete o[k]; else if (isObj(o[k])) drop(l[k], a[k], o[k] as Record<string, unknown>); } };
-  if (lastApplied) { out = deepClone(out); drop(lastApplied, applied, out); }
-  return out as KubeObject;
+
+/**
+ * Server-side apply, approximated: the applied configuration is merged into the
+ * live object (strategic for built-ins, plain for custom resources), and any
+ * field this manager applied before but applies no more is removed. No
+ * managedFields and no conflicts between managers.
+ */
+export function applyServerSideApply(live: KubeObject | undefined, applied: KubeObject, lastApplied: KubeObject | undefined, _kind: string, custom: boolean): KubeObject {
+  const merged = (custom ? applyMergePatch(live ?? {}, applied) : strategicMerge(live ?? {}, applied)) as Obj;
+  if (lastApplied) dropUnapplied(lastApplied, applied, merged);
+  return merged as KubeObject;
+}
+
+function dropUnapplied(last: unknown, applied: unknown, out: Obj): void {
+  if (!isObj(last)) return;
+  for (const k of Object.keys(last)) {
+    if (!isObj(applied) || !(k in applied)) delete out[k];
+    else if (isObj(out[k])) dropUnapplied(last[k], applied[k], out[k] as Obj);
+  }
 }
