@@ -11,6 +11,9 @@ await build({
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
+  // Commands load their libraries on use: chunks keep `zpg --help` from loading Ink, client-node and the AWS SDK.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node22',

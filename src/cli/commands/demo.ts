@@ -4,9 +4,6 @@ import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startApiServer } from '../../sandbox/api/server.ts';
-import { writeKubeconfig } from '../../sandbox/kubeconfig.ts';
-import { startS3Server } from '../../sandbox/s3/server.ts';
 
 interface DemoFlags {
   kubeconfig?: string;
@@ -22,6 +19,11 @@ export function registerDemo(program: Command): void {
     .option('--headless', 'run without a UI (for scripts)')
     .action(async (_f: DemoFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<DemoFlags>();
+      const [{ startApiServer }, { writeKubeconfig }, { startS3Server }] = await Promise.all([
+        import('../../sandbox/api/server.ts'),
+        import('../../sandbox/kubeconfig.ts'),
+        import('../../sandbox/s3/server.ts'),
+      ]);
       const dataDir = resolve(flags.dataDir!);
       const kubeconfig = resolve(flags.kubeconfig ?? join(dataDir, 'kubeconfig'));
       mkdirSync(join(dataDir, 's3'), { recursive: true });

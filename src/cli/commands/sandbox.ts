@@ -2,8 +2,6 @@
 // tests that want a cluster-shaped world without a cluster.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { startApiServer } from '../../sandbox/api/server.ts';
-import { writeKubeconfig } from '../../sandbox/kubeconfig.ts';
 import { UsageError } from '../errors.ts';
 
 interface ApiFlags {
@@ -27,6 +25,7 @@ export function registerSandbox(program: Command): void {
       if (!flags.host.startsWith('127.') && flags.host !== '::1' && flags.host !== 'localhost') {
         throw new UsageError(`--host: "${flags.host}" is not a loopback address; the sandbox serves only this machine`);
       }
+      const [{ startApiServer }, { writeKubeconfig }] = await Promise.all([import('../../sandbox/api/server.ts'), import('../../sandbox/kubeconfig.ts')]);
       const api = await startApiServer({ port, host: flags.host });
       const file = resolve(flags.kubeconfig);
       writeKubeconfig(file, api.url);

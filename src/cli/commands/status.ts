@@ -1,12 +1,8 @@
 // `zpg status CLUSTER`: summary, members like `patronictl list`, and recent
 // events, as text or as stable JSON/YAML for scripts.
-import * as k8s from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { loadClusters } from '../../services/clusters/load.ts';
-import { clusterRows, createZpgStore } from '../../store/store.ts';
 import { UsageError } from '../errors.ts';
 import { age, lagMb, parseOutput, structured, table } from '../format.ts';
-import { kubeFrom, withKube } from '../kube-command.ts';
 
 export function registerStatus(program: Command): void {
   program
@@ -15,6 +11,12 @@ export function registerStatus(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .action(async (name: string, opts: { output?: string }, cmd: Command) => {
       const format = parseOutput(opts.output, ['table', 'json', 'yaml']);
+      const [k8s, { loadClusters }, { clusterRows, createZpgStore }, { kubeFrom, withKube }] = await Promise.all([
+        import('@kubernetes/client-node'),
+        import('../../services/clusters/load.ts'),
+        import('../../store/store.ts'),
+        import('../kube-command.ts'),
+      ]);
       const k = kubeFrom(cmd);
       const store = createZpgStore({ name: k.context, namespace: k.namespace, allNamespaces: false });
       await withKube(k, () => loadClusters(k.kc, store, k.namespace));
