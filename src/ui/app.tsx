@@ -75,7 +75,7 @@ export function App({ store, actions }: { store: ZpgStore; actions: ConsoleActio
           {ui.buffer}█
         </Text>
       ) : (
-        <Text color={status?.level === 'error' ? 'red' : undefined} wrap="truncate">
+        <Text color={status?.level === 'error' ? 'red' : undefined} wrap="truncate-middle">
           {status?.text ?? ' '}
         </Text>
       )}

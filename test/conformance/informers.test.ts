@@ -135,7 +135,7 @@ describe('ResilientInformer (zpg wrapper)', () => {
         return core.listNamespacedConfigMap({ namespace: ns });
       },
       restartDelayMs: 100,
-      onError: (m) => errors.push(m),
+      onError: (e) => errors.push(String(e)),
     });
     failNext = 1;
     void inf.start();

@@ -62,4 +62,14 @@ describe('console', () => {
     expect(ui.lastFrame()).toContain('unknown command ":bogus"');
     ui.unmount();
   });
+
+  it('shows a Kubernetes error in the status line instead of crashing', async () => {
+    const store = seeded();
+    const ui = render(<App store={store} actions={{ setNamespace: () => {} }} />);
+    store.getState().say('error', 'cannot reach https://api.example:6443 (ECONNREFUSED): check --context, or start zpg demo');
+    await tick();
+    expect(ui.lastFrame()).toContain('check --context, or start zpg demo');
+    expect(ui.lastFrame()).toContain('acid-alpha'); // the last known data stays on screen
+    ui.unmount();
+  });
 });

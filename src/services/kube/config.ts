@@ -63,7 +63,8 @@ export function describeKubeError(e: unknown, server: string): string {
   }
   const msg = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|fetch failed|timeout/i.test(msg)) {
-    return `cannot reach the Kubernetes API at ${server} (${msg}): check --context, or start zpg demo for a sandbox`;
+    const code = msg.match(/E[A-Z]{4,}/)?.[0] ?? 'no answer';
+    return `cannot reach ${server} (${code}): check --context, or start zpg demo`;
   }
   return msg;
 }

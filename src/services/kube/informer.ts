@@ -11,7 +11,8 @@ export interface InformerOptions<T extends k8s.KubernetesObject> {
   labelSelector?: string;
   fieldSelector?: string;
   restartDelayMs?: number;
-  onError?: (message: string) => void;
+  /** told of every failure before the retry; the caller words it for its user */
+  onError?: (err: unknown, path: string, retryMs: number) => void;
 }
 
 export type Handler<T> = (obj: T) => void;
@@ -37,7 +38,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
     this.inner = new k8s.ListWatch(opts.path, new k8s.Watch(kc), list, false, opts.labelSelector, opts.fieldSelector);
     this.inner.on('error', (err: unknown) => {
       if (this.stopping) return;
-      opts.onError?.(`watch ${opts.path}: ${describe(err)}; retrying in ${this.restartDelayMs} ms`);
+      opts.onError?.(err, opts.path, this.restartDelayMs);
       clearTimeout(this.restartTimer);
       this.restartTimer = setTimeout(() => void this.inner.start().catch(() => {}), this.restartDelayMs);
     });
@@ -66,10 +67,4 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   get(name: string, namespace?: string): T | undefined {
     return this.inner.get(name, namespace);
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

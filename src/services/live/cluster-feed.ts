@@ -18,7 +18,7 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   let informers: ResilientInformer<k8s.KubernetesObject>[] = [];
-  const onError = (e: string) => store.getState().say('error', e);
+  const onError = (e: unknown) => store.getState().say('error', describeKubeError(e, server));
 
   const start = (ns: string | undefined) => {
     const s = store.getState();
@@ -40,7 +40,7 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
       inf.on('add', (o) => store.getState().upsert(kind, o));
       inf.on('update', (o) => store.getState().upsert(kind, o));
       inf.on('delete', (o) => store.getState().remove(kind, o));
-      inf.start().catch((e: unknown) => onError(describeKubeError(e, server)));
+      inf.start().catch(onError);
     }
     informers = [pgs, pods];
   };
