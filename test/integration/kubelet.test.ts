@@ -1,0 +1,91 @@
+// The sandbox kubelet turns a StatefulSet of Spilo pods into a real Patroni
+// cluster: a leader labelled master, a streaming replica, readiness from
+// Patroni, and a deleted pod that comes back on the same data and rejoins.
+import * as k8s from '@kubernetes/client-node';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kubelet } from '../../src/sandbox/kubelet/kubelet.ts';
+import { liveMembers, preflight } from '../../src/sandbox/patroni/member.ts';
+import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
+
+let t: TestApi;
+let kubelet: Kubelet;
+let core: k8s.CoreV1Api;
+const root = mkdtempSync(join(tmpdir(), 'zpg-kubelet-'));
+chmodSync(root, 0o755); // members run as postgres when tests run as root
+
+const env = [
+  { name: 'SCOPE', value: 'kdemo' },
+  { name: 'PGUSER_SUPERUSER', value: 'postgres' },
+  { name: 'PGPASSWORD_SUPERUSER', valueFrom: { secretKeyRef: { name: 'postgres.kdemo.credentials', key: 'password' } } },
+  { name: 'PGUSER_STANDBY', value: 'standby' },
+  { name: 'PGPASSWORD_STANDBY', valueFrom: { secretKeyRef: { name: 'standby.kdemo.credentials', key: 'password' } } },
+  { name: 'KUBERNETES_SCOPE_LABEL', value: 'cluster-name' },
+  { name: 'KUBERNETES_ROLE_LABEL', value: 'spilo-role' },
+  { name: 'KUBERNETES_LABELS', value: '{"application":"spilo"}' },
+  { name: 'KUBERNETES_USE_CONFIGMAPS', value: 'true' },
+  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 10, loop_wait: 2, retry_timeout: 4 } }, postgresql: { parameters: { shared_buffers: '16MB', shared_preload_libraries: 'bg_mon' } } }) },
+];
+
+beforeAll(async () => {
+  const pre = preflight();
+  if (!pre.ok) throw new Error(pre.message);
+  t = await startTestApi();
+  kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, subnet: 31, readinessIntervalMs: 500 });
+  core = t.kc.makeApiClient(k8s.CoreV1Api);
+  for (const [name, password] of [['postgres.kdemo.credentials', 'su-secret'], ['standby.kdemo.credentials', 'repl-secret']]) {
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name }, stringData: { username: name.split('.')[0], password } } });
+  }
+  await t.kc.makeApiClient(k8s.AppsV1Api).createNamespacedStatefulSet({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'kdemo' },
+      spec: {
+        replicas: 2,
+        serviceName: 'kdemo',
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'OnDelete' },
+        selector: { matchLabels: { application: 'spilo', 'cluster-name': 'kdemo' } },
+        template: { metadata: { labels: { application: 'spilo', 'cluster-name': 'kdemo' } }, spec: { containers: [{ name: 'postgres', image: 'spilo', env }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'pgdata' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await t?.close();
+  expect(liveMembers()).toEqual([]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+const role = async (name: string) => (await core.readNamespacedPod({ namespace: 'default', name }).catch(() => undefined))?.metadata?.labels?.['spilo-role'];
+const ready = async (name: string) => (await core.readNamespacedPod({ namespace: 'default', name }).catch(() => undefined))?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+describe('sandbox kubelet', () => {
+  it('runs the pods as a Patroni cluster: one master, one replica, both ready', async () => {
+    await eventually('one master and one replica', async () => {
+      const roles = [await role('kdemo-0'), await role('kdemo-1')].sort();
+      return roles[0] === 'master' && roles[1] === 'replica';
+    }, 60_000, 500);
+    await eventually('both ready', async () => (await ready('kdemo-0')) && (await ready('kdemo-1')), 30_000, 500);
+    const pod = await core.readNamespacedPod({ namespace: 'default', name: 'kdemo-0' });
+    expect(pod.status?.podIP).toMatch(/^127\.0\.31\.\d+$/);
+  }, 90_000);
+
+  it('brings a deleted replica back on the same data, and it rejoins', async () => {
+    const replica = (await role('kdemo-0')) === 'replica' ? 'kdemo-0' : 'kdemo-1';
+    const before = (await core.readNamespacedPod({ namespace: 'default', name: replica })).metadata?.uid;
+    await core.deleteNamespacedPod({ namespace: 'default', name: replica });
+    await eventually('a new pod', async () => {
+      const p = await core.readNamespacedPod({ namespace: 'default', name: replica }).catch(() => undefined);
+      return p && p.metadata?.uid !== before;
+    }, 20_000, 200);
+    await eventually('the new pod rejoins as replica', async () => (await role(replica)) === 'replica' && (await ready(replica)), 60_000, 500);
+    const log = await core.listNamespacedPersistentVolumeClaim({ namespace: 'default' });
+    expect(log.items.map((c) => c.metadata?.name).sort()).toEqual(['pgdata-kdemo-0', 'pgdata-kdemo-1']);
+  }, 90_000);
+});
