@@ -110,12 +110,7 @@ export class Kubelet {
       const [ns, name] = key.split('/');
       const pod = this.registry.find(this.pods, ns, name);
       if (!pod) continue;
-      let ready = false;
-      try {
-        ready = (await entry.member.rest('/readiness', { timeoutMs: 1000 })).ok;
-      } catch {
-        ready = false;
-      }
+      const ready = await entry.member.rest('/readiness', { timeoutMs: 1000 }).then((r) => r.ok, () => false);
       const was = ((rec(pod.status).conditions as { type: string; status: string }[] | undefined) ?? []).find((c) => c.type === 'Ready')?.status === 'True';
       if (ready !== was) this.setStatus(pod, { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now() }] });
     }
