@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubelet } from '../../src/sandbox/kubelet/kubelet.ts';
+import { servePodLogs } from '../../src/sandbox/kubelet/pod-log.ts';
 import { liveMembers, preflight } from '../../src/sandbox/patroni/member.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
   if (!pre.ok) throw new Error(pre.message);
   t = await startTestApi();
   kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, subnet: 31, readinessIntervalMs: 500 });
+  servePodLogs(t.api.http, kubelet);
   core = t.kc.makeApiClient(k8s.CoreV1Api);
   for (const [name, password] of [['postgres.kdemo.credentials', 'su-secret'], ['standby.kdemo.credentials', 'repl-secret']]) {
     await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name }, stringData: { username: name.split('.')[0], password } } });
@@ -75,6 +77,12 @@ describe('sandbox kubelet', () => {
     const pod = await core.readNamespacedPod({ namespace: 'default', name: 'kdemo-0' });
     expect(pod.status?.podIP).toMatch(/^127\.0\.31\.\d+$/);
   }, 90_000);
+
+  it('serves the member log through pods/log', async () => {
+    const log = await core.readNamespacedPodLog({ namespace: 'default', name: 'kdemo-0', tailLines: 200 });
+    expect(log).toMatch(/INFO/);
+    expect(log).not.toContain('su-secret');
+  });
 
   it('brings a deleted replica back on the same data, and it rejoins', async () => {
     const replica = (await role('kdemo-0')) === 'replica' ? 'kdemo-0' : 'kdemo-1';

@@ -122,6 +122,14 @@ export class Kubelet {
     this.registry.update(this.pods, pod.metadata.namespace, pod.metadata.name!, { ...fresh, status: { ...rec(fresh.status), ...patch } }, { subresource: 'status' });
   }
 
+  /** The member's log (Patroni's, with PostgreSQL's output in it), for pods/log; undefined when no member runs. */
+  log(namespace: string, name: string, tailLines?: number): string | undefined {
+    for (const [key, entry] of this.members) {
+      if (key.startsWith(`${namespace}/${name}/`) && entry.member) return entry.member.logTail(tailLines ?? 100_000);
+    }
+    return undefined;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe();
