@@ -27,7 +27,7 @@ const env = [
   { name: 'KUBERNETES_ROLE_LABEL', value: 'spilo-role' },
   { name: 'KUBERNETES_LABELS', value: '{"application":"spilo"}' },
   { name: 'KUBERNETES_USE_CONFIGMAPS', value: 'true' },
-  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 10, loop_wait: 2, retry_timeout: 4 } }, postgresql: { parameters: { shared_buffers: '16MB', shared_preload_libraries: 'bg_mon' } } }) },
+  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 8, loop_wait: 2, retry_timeout: 3 } }, postgresql: { parameters: { shared_buffers: '16MB', shared_preload_libraries: 'bg_mon' } } }) },
 ];
 
 beforeAll(async () => {
@@ -96,4 +96,18 @@ describe('sandbox kubelet', () => {
     const log = await core.listNamespacedPersistentVolumeClaim({ namespace: 'default' });
     expect(log.items.map((c) => c.metadata?.name).sort()).toEqual(['pgdata-kdemo-0', 'pgdata-kdemo-1']);
   }, 90_000);
+
+  it('fails over when the leader\'s processes are killed, then restarts the container, which rejoins', async () => {
+    const leader = (await role('kdemo-0')) === 'master' ? 'kdemo-0' : 'kdemo-1';
+    const other = leader === 'kdemo-0' ? 'kdemo-1' : 'kdemo-0';
+    const killedAt = Date.now();
+    await kubelet.memberOf('default', leader)!.kill();
+    await eventually('the other member leads', async () => (await role(other)) === 'master', 40_000, 250);
+    const failoverMs = Date.now() - killedAt;
+    expect(failoverMs).toBeLessThan(20_000); // ttl 8 s plus a loop or two; the restart back-off (10 s) lets the lock expire
+    await eventually('the killed container restarted and rejoined', async () => {
+      const pod = await core.readNamespacedPod({ namespace: 'default', name: leader });
+      return pod.status?.containerStatuses?.[0]?.restartCount === 1 && (await role(leader)) === 'replica' && (await ready(leader));
+    }, 60_000, 500);
+  }, 120_000);
 });

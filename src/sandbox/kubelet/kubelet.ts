@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Registry } from '../api/registry.ts';
 import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
-import { startMember, type Member } from '../patroni/member.ts';
+import { startMember, type Member, type StartMemberOptions } from '../patroni/member.ts';
 import { memberOptions, resolveEnv, spiloContainer } from './spilo-env.ts';
 
 export interface KubeletOptions {
@@ -22,6 +22,20 @@ export interface KubeletOptions {
 }
 
 type Obj = Record<string, unknown>;
+
+interface Entry {
+  member?: Member;
+  ip: string;
+  dir?: string;
+  options?: StartMemberOptions;
+  restarts: number;
+  restarting?: boolean;
+  /** when the crashed container may start again (kubelet back-off) */
+  restartAt?: number;
+}
+
+/** Kubernetes' crash back-off: 10 s, doubling, at most 5 minutes. */
+const backoffMs = (restarts: number) => Math.min(10_000 * 2 ** restarts, 300_000);
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -29,7 +43,7 @@ export class Kubelet {
   private readonly registry: Registry;
   private readonly o: Required<KubeletOptions>;
   private readonly pods: ResourceType;
-  private readonly members = new Map<string, { member?: Member; ip: string; dir?: string }>();
+  private readonly members = new Map<string, Entry>();
   /** members still shutting down, by directory: a recreated pod waits for its old self to let go of the data */
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly ips = new Set<number>();
@@ -76,14 +90,16 @@ export class Kubelet {
     const key = this.key(pod);
     if (!container || this.members.has(key)) return;
     const ip = this.allocateIp();
-    const entry: { member?: Member; ip: string; dir?: string } = { ip };
+    const entry: Entry = { ip, restarts: 0 };
     this.members.set(key, entry);
     try {
       const env = resolveEnv(this.registry, pod, container, ip);
       entry.dir = this.dirFor(pod);
       await this.stopping.get(entry.dir);
       this.setStatus(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: now(), conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }] });
-      entry.member = await startMember({ ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig });
+      entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig };
+      entry.member = await startMember(entry.options);
+      this.setStatus(pod, { containerStatuses: [containerStatus(container.name as string, false, 0)] });
     } catch (e) {
       this.setStatus(pod, { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletError', message: e instanceof Error ? e.message : String(e) }] });
     }
@@ -106,14 +122,50 @@ export class Kubelet {
   /** Readiness from Patroni's /readiness, as Spilo's probe does; written only when it changes. */
   private async probe(): Promise<void> {
     for (const [key, entry] of this.members) {
-      if (!entry.member) continue;
+      if (!entry.member || entry.restarting) continue;
       const [ns, name] = key.split('/');
       const pod = this.registry.find(this.pods, ns, name);
       if (!pod) continue;
+      if (!entry.member.running) {
+        entry.restartAt ??= Date.now() + backoffMs(entry.restarts);
+        if (Date.now() >= entry.restartAt) void this.restart(pod, entry);
+        continue;
+      }
       const ready = await entry.member.rest('/readiness', { timeoutMs: 1000 }).then((r) => r.ok, () => false);
       const was = ((rec(pod.status).conditions as { type: string; status: string }[] | undefined) ?? []).find((c) => c.type === 'Ready')?.status === 'True';
-      if (ready !== was) this.setStatus(pod, { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now() }] });
+      if (ready !== was) {
+        this.setStatus(pod, {
+          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now() }],
+          containerStatuses: [containerStatus(spiloContainer(pod)?.name as string, ready, entry.restarts)],
+        });
+      }
     }
+  }
+
+  /**
+   * A container whose processes died is started again on the same data after
+   * the back-off, and restartCount goes up, as on a node. The back-off is what
+   * lets a crashed leader's lock expire so a replica takes over.
+   */
+  private async restart(pod: KubeObject, entry: Entry): Promise<void> {
+    entry.restarting = true;
+    try {
+      await entry.member?.stop({ timeoutMs: 2000 });
+      entry.restarts++;
+      this.setStatus(pod, { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }], containerStatuses: [containerStatus(spiloContainer(pod)?.name as string, false, entry.restarts)] });
+      if (this.members.get(this.key(pod)) === entry) entry.member = await startMember(entry.options!);
+      entry.restartAt = undefined;
+    } catch (e) {
+      process.stderr.write(`sandbox kubelet: restarting ${pod.metadata.name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    } finally {
+      entry.restarting = false;
+    }
+  }
+
+  /** The running member of a pod: tests use it to crash one. */
+  memberOf(namespace: string, name: string): Member | undefined {
+    for (const [key, entry] of this.members) if (key.startsWith(`${namespace}/${name}/`)) return entry.member;
+    return undefined;
   }
 
   private setStatus(pod: KubeObject, patch: Obj): void {
@@ -136,4 +188,8 @@ export class Kubelet {
     await Promise.all([...this.members.values()].map((e) => e.member?.stop()));
     this.members.clear();
   }
+}
+
+function containerStatus(name: string, ready: boolean, restartCount: number) {
+  return { name, ready, restartCount, started: true, image: 'spilo', imageID: '', state: { running: { startedAt: now() } } };
 }
