@@ -6,7 +6,7 @@ import type { Registry } from '../api/registry.ts';
 import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
 import { lastRun, parseSchedule } from './cron.ts';
-import { rec } from './owned-pods.ts';
+import { rec, selfOrOwners } from './owned-pods.ts';
 
 export class CronJobController {
   private readonly registry: Registry;
@@ -22,9 +22,7 @@ export class CronJobController {
   }
 
   owners(ev: { key: string; object: KubeObject }): string[] {
-    if (ev.key === storageKey(this.cronjobs)) return [`${ev.object.metadata.namespace}/${ev.object.metadata.name}`];
-    if (ev.key === storageKey(this.jobs)) return (ev.object.metadata.ownerReferences ?? []).filter((r) => r.kind === 'CronJob').map((r) => `${ev.object.metadata.namespace}/${r.name}`);
-    return [];
+    return selfOrOwners(ev, this.cronjobs, this.jobs);
   }
 
   /** Every CronJob, for the minute tick. */

@@ -3,9 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Deleter } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
-import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
-import { ownedPods, ownerKeys, podFromTemplate, rec } from './owned-pods.ts';
+import { ownedPods, podFromTemplate, rec, selfOrOwners } from './owned-pods.ts';
 import { isPodReady } from './statefulset.ts';
 
 export class DeploymentController {
@@ -22,9 +21,7 @@ export class DeploymentController {
   }
 
   owners(ev: { key: string; object: KubeObject }): string[] {
-    if (ev.key === storageKey(this.deployments)) return [`${ev.object.metadata.namespace}/${ev.object.metadata.name}`];
-    if (ev.key === storageKey(this.pods)) return ownerKeys(ev, 'Deployment');
-    return [];
+    return selfOrOwners(ev, this.deployments, this.pods);
   }
 
   sync(key: string): void {

@@ -1,9 +1,8 @@
 // Jobs run one pod; the pod's phase becomes the Job's status.
 import type { Registry } from '../api/registry.ts';
 import { timestamp } from '../api/meta.ts';
-import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
-import { ownedPods, ownerKeys, podFromTemplate, rec } from './owned-pods.ts';
+import { ownedPods, podFromTemplate, rec, selfOrOwners } from './owned-pods.ts';
 
 export class JobController {
   private readonly registry: Registry;
@@ -17,9 +16,7 @@ export class JobController {
   }
 
   owners(ev: { key: string; object: KubeObject }): string[] {
-    if (ev.key === storageKey(this.jobs)) return [`${ev.object.metadata.namespace}/${ev.object.metadata.name}`];
-    if (ev.key === storageKey(this.pods)) return ownerKeys(ev, 'Job');
-    return [];
+    return selfOrOwners(ev, this.jobs, this.pods);
   }
 
   sync(key: string): void {

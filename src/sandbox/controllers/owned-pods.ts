@@ -2,7 +2,7 @@
 import type { Registry } from '../api/registry.ts';
 import { randomSuffix } from '../api/meta.ts';
 import { storageKey } from '../api/resources.ts';
-import type { KubeObject } from '../api/types.ts';
+import type { KubeObject, ResourceType } from '../api/types.ts';
 
 export type Obj = Record<string, unknown>;
 export const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -32,4 +32,11 @@ export function podFromTemplate(owner: KubeObject, template: Obj, prefix: string
 
 export function ownerKeys(ev: { object: KubeObject }, kind: string): string[] {
   return (ev.object.metadata.ownerReferences ?? []).filter((r) => r.kind === kind).map((r) => `${ev.object.metadata.namespace}/${r.name}`);
+}
+
+/** The queue keys an event concerns for a controller of `own` objects that owns `child` objects. */
+export function selfOrOwners(ev: { key: string; object: KubeObject }, own: ResourceType, child: ResourceType): string[] {
+  if (ev.key === storageKey(own)) return [`${ev.object.metadata.namespace}/${ev.object.metadata.name}`];
+  if (ev.key === storageKey(child)) return ownerKeys(ev, own.kind);
+  return [];
 }

@@ -6,6 +6,7 @@ import type { Deleter } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
 import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
+import { selfOrOwners } from './owned-pods.ts';
 
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -34,13 +35,8 @@ export class StatefulSetController {
     this.pvcs = registry.catalog.get('v1', 'persistentvolumeclaims')!;
   }
 
-  /** Keys of the StatefulSets an event concerns: the set itself, or the owner of a pod. */
   owners(ev: { key: string; object: KubeObject }): string[] {
-    if (ev.key === storageKey(this.sts)) return [`${ev.object.metadata.namespace}/${ev.object.metadata.name}`];
-    if (ev.key === storageKey(this.pods)) {
-      return (ev.object.metadata.ownerReferences ?? []).filter((r) => r.kind === 'StatefulSet').map((r) => `${ev.object.metadata.namespace}/${r.name}`);
-    }
-    return [];
+    return selfOrOwners(ev, this.sts, this.pods);
   }
 
   sync(key: string): void {
