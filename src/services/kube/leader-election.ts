@@ -22,6 +22,8 @@ export class LeaderElector {
   private readonly api: k8s.CoordinationV1Api;
   private readonly o: Required<Omit<LeaderElectionOptions, 'onError'>> & Pick<LeaderElectionOptions, 'onError'>;
   private timer?: NodeJS.Timeout;
+  /** the round in flight: stop() waits for it, so no renewal lands after the release */
+  private round?: Promise<void>;
   private stopped = false;
   private leading = false;
   private lastRenew = 0;
@@ -39,22 +41,29 @@ export class LeaderElector {
 
   start(): void {
     this.stopped = false;
-    void this.tick();
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.round = this.tick();
+    }, ms);
   }
 
   /** Stops campaigning; a leader gives the lease up so a successor need not wait for expiry. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (!this.leading) return;
+    await this.round;
     this.setLeading(false);
+    // Release whenever the lease names us: a round that won it just as we stopped counts too.
     try {
       const lease = await this.api.readNamespacedLease({ namespace: this.o.namespace, name: this.o.name });
       if (lease.spec?.holderIdentity !== this.o.identity) return;
       lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new Date() };
       await this.api.replaceNamespacedLease({ namespace: this.o.namespace, name: this.o.name, body: lease });
     } catch (e) {
-      this.o.onError?.(`releasing lease ${this.o.namespace}/${this.o.name}: ${String(e)}`);
+      if (status(e) !== 404) this.o.onError?.(`releasing lease ${this.o.namespace}/${this.o.name}: ${String(e)}`);
     }
   }
 
@@ -63,13 +72,13 @@ export class LeaderElector {
     try {
       const renewed = await this.tryAcquireOrRenew();
       if (renewed) this.lastRenew = Date.now();
-      if (renewed && !this.leading) this.setLeading(true);
+      if (renewed && !this.leading && !this.stopped) this.setLeading(true);
     } catch (e) {
       this.o.onError?.(`lease ${this.o.namespace}/${this.o.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     // A leader that cannot renew within the deadline must stop acting before someone else takes over.
     if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineSeconds * 1000) this.setLeading(false);
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.o.retryPeriodSeconds * 1000);
+    if (!this.stopped) this.schedule(this.o.retryPeriodSeconds * 1000);
   }
 
   private setLeading(v: boolean): void {
