@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kubelet } from '../../src/sandbox/kubelet/kubelet.ts';
 import { servePodLogs } from '../../src/sandbox/kubelet/pod-log.ts';
 import { liveMembers, preflight } from '../../src/sandbox/patroni/member.ts';
+import { PatroniClient, httpTransport } from '../../src/services/patroni/client.ts';
+import { isHealthyReplica } from '../../src/services/patroni/types.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
 
 let t: TestApi;
@@ -76,6 +78,13 @@ describe('sandbox kubelet', () => {
     await eventually('both ready', async () => (await ready('kdemo-0')) && (await ready('kdemo-1')), 30_000, 500);
     const pod = await core.readNamespacedPod({ namespace: 'default', name: 'kdemo-0' });
     expect(pod.status?.podIP).toMatch(/^127\.0\.31\.\d+$/);
+    // zpg's Patroni client reads the same cluster from the member's REST API.
+    const patroni = new PatroniClient(httpTransport(`http://${pod.status!.podIP}:8008`));
+    await eventually('Patroni reports a leader and a streaming replica', async () => {
+      const view = await patroni.cluster();
+      return view.members.length === 2 && view.members.some((m) => m.role === 'leader') && view.members.some(isHealthyReplica);
+    }, 30_000, 500);
+    expect((await patroni.member()).scope).toBe('kdemo');
   }, 90_000);
 
   it('serves the member log through pods/log', async () => {
