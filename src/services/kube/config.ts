@@ -58,7 +58,10 @@ export function describeKubeError(e: unknown, server: string): string {
     const reason = statusMessage(e.body);
     if (e.code === 401) return `the API server at ${server} rejected the credentials (401): refresh them or pick another --context`;
     if (e.code === 403) return `the API server at ${server} forbids this (403): ${reason || 'ask for RBAC access'}`;
-    if (e.code === 404) return `not found (404): ${reason || 'is the postgresql CRD installed?'}`;
+    if (e.code === 404 && reason === 'the server could not find the requested resource') {
+      return `the API server at ${server} does not serve postgresqls.acid.zalan.do (404): install the postgresql CRD, as the Zalando operator's manifests do`;
+    }
+    if (e.code === 404) return `not found (404): ${reason}`;
     return `the API server at ${server} answered ${e.code}${reason ? `: ${reason}` : ''}`;
   }
   const msg = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
