@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.ts';
 import { printClusters, registerList } from './commands/list.ts';
 import { runDefault } from './commands/console.ts';
 import { registerPending } from './commands/pending.ts';
+import { registerRender } from './commands/render.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
 import { NotImplementedError, formatError } from './errors.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerStatus(program);
   registerSandbox(program);
+  registerRender(program);
   registerPending(program);
   return program;
 }

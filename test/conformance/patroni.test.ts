@@ -299,7 +299,11 @@ function clusterSuite(mode: Mode): void {
         const obj = await h.readLeader();
         expect(obj.metadata?.annotations?.leader).toBe(leader);
         if (mode.useEndpoints) {
-          const subsets = (obj as k8s.V1Endpoints).subsets ?? [];
+          // Patroni takes the lock first and writes the leader's address on its next update.
+          const subsets = await eventually('leader address in the Endpoints', async () => {
+            const s = ((await h.readLeader()) as k8s.V1Endpoints).subsets ?? [];
+            return s.length > 0 ? s : undefined;
+          }, 10_000, 100) ?? [];
           expect(subsets.flatMap((s) => (s.addresses ?? []).map((a) => a.ip))).toEqual([h.ip(leader)]);
           expect(subsets[0].ports?.map((p) => p.port)).toEqual([5432]);
         }

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { NotImplementedError } from '../errors.ts';
 
 const PENDING: [name: string, description: string][] = [
-  ['render', 'print the objects the operator would create for a manifest'],
   ['switchover <cluster>', 'planned switchover to a replica'],
   ['failover <cluster>', 'failover to a replica'],
   ['restart <cluster>', 'restart members'],
