@@ -1,5 +1,6 @@
 // zpg's entry point: parse, dispatch, and turn every failure into one line.
 import { Command, CommanderError } from 'commander';
+import { runDaemon, type DaemonFlags } from './commands/daemon.ts';
 import { registerDemo } from './commands/demo.ts';
 import { printClusters, registerList } from './commands/list.ts';
 import { runDefault } from './commands/console.ts';
@@ -7,7 +8,7 @@ import { registerPending } from './commands/pending.ts';
 import { registerRender } from './commands/render.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
-import { NotImplementedError, formatError } from './errors.ts';
+import { formatError } from './errors.ts';
 import { addGlobalFlags } from './global-flags.ts';
 
 declare const ZPG_VERSION: string;
@@ -16,11 +17,15 @@ export function buildProgram(): Command {
   const program = addGlobalFlags(new Command('zpg'))
     .description('PostgreSQL clusters on Kubernetes, Zalando-compatible: console, operator and tools in one program')
     .version(typeof ZPG_VERSION === 'string' ? ZPG_VERSION : '0.0.0-dev', '--version', 'print the version')
-    .option('--daemon', 'run the headless operator')
+    .option('--daemon', 'run the headless operator (zpg --daemon; see README "Running the operator")')
+    .option('--port <n>', 'with --daemon: port for /healthz, /readyz and /metrics (default 8080, env ZPG_PORT)')
+    .option('--config-map <name>', 'with --daemon: the operator ConfigMap in its namespace (env CONFIG_MAP_NAME)')
+    .option('--operator-configuration <name>', 'with --daemon: an OperatorConfiguration instead (env POSTGRES_OPERATOR_CONFIGURATION_OBJECT)')
+    .option('--watched-namespace <ns>', 'with --daemon: namespace to reconcile, * for all (env WATCHED_NAMESPACE)')
     .showHelpAfterError('(run zpg --help for usage)')
     .exitOverride()
-    .action(async (flags: { daemon?: boolean }, cmd: Command) => {
-      if (flags.daemon) throw new NotImplementedError('zpg --daemon (the operator)');
+    .action(async (flags: { daemon?: boolean } & DaemonFlags, cmd: Command) => {
+      if (flags.daemon) return runDaemon(cmd, flags);
       await runDefault(cmd, () => printClusters(cmd, 'table'));
     });
   registerDemo(program);

@@ -70,7 +70,8 @@ export const KEYS = {
   enable_finalizers: bool(false),
   enable_init_containers: bool(true),
   enable_owner_references: bool(false),
-  enable_persistent_volume_claim_deletion: bool(true),
+  // Zalando defaults to true; zpg deletes volumes only when the configuration says so.
+  enable_persistent_volume_claim_deletion: bool(false),
   enable_pod_antiaffinity: bool(false),
   pod_antiaffinity_preferred_during_scheduling: bool(false),
   pod_antiaffinity_topology_key: str('kubernetes.io/hostname'),

@@ -94,7 +94,6 @@ export function validate(pg: Postgresql, config: OperatorConfig): Validation {
       if (!ROLE_FLAGS.includes(base)) err(field, `flag "${f}" is unknown; use ${ROLE_FLAGS.join(', ')} or their NO forms`);
       else if (f !== 'NOLOGIN' && upper.includes(f.startsWith('NO') ? base : `NO${f}`)) err(field, `flags "${f}" and its opposite are both set`);
     }
-    if (upper.includes('LOGIN') && upper.includes('NOLOGIN')) err(field, 'flags LOGIN and NOLOGIN are both set');
   }
 
   const prepared = spec.preparedDatabases ?? {};

@@ -1,0 +1,80 @@
+// Informer caches of postgresqls and their children, through client-node's
+// ListWatch (restarted on errors by ResilientInformer). Reconciles read only
+// from here: after the first lists, steady state costs the API nothing but
+// the open watches.
+import * as k8s from '@kubernetes/client-node';
+import type { KubeObj } from '../build/cluster.ts';
+import type { LiveView } from '../reconcile/plan.ts';
+import { ResilientInformer } from '../../services/kube/informer.ts';
+import { collectionPath, WATCHED_KINDS, type WatchedKind } from './kinds.ts';
+
+export type ChangeKind = 'add' | 'update' | 'delete';
+
+export interface CacheOptions {
+  /** undefined = every namespace */
+  namespace?: string;
+  clusterNameLabel: string;
+  podServiceAccountName: string;
+  onChange: (kind: WatchedKind, obj: KubeObj, change: ChangeKind) => void;
+  onError?: (message: string) => void;
+  restartDelayMs?: number;
+}
+
+export class ClusterCache implements LiveView {
+  private readonly informers = new Map<string, ResilientInformer<k8s.KubernetesObject>>();
+
+  constructor(kc: k8s.KubeConfig, opts: CacheOptions) {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    for (const kind of WATCHED_KINDS) {
+      const labelSelector = kind.owned ? opts.clusterNameLabel : undefined;
+      const fieldSelector = kind.byName ? `metadata.name=${opts.podServiceAccountName}` : undefined;
+      const informer = new ResilientInformer<k8s.KubernetesObject>(kc, {
+        path: collectionPath(kind, opts.namespace),
+        labelSelector,
+        fieldSelector,
+        restartDelayMs: opts.restartDelayMs,
+        list: () => objects.list(kind.apiVersion, kind.kind, opts.namespace, undefined, undefined, undefined, fieldSelector, labelSelector),
+        onError: (err, path, retryMs) => opts.onError?.(`watch ${path} failed (${describe(err)}); retrying in ${retryMs} ms`),
+      });
+      for (const change of ['add', 'update', 'delete'] as const) {
+        informer.on(change, (obj) => opts.onChange(kind, withKind(obj, kind), change));
+      }
+      this.informers.set(kind.kind, informer);
+    }
+  }
+
+  async start(): Promise<void> {
+    const all = [...this.informers.values()];
+    await Promise.all(all.map((i) => i.start()));
+    await Promise.all(all.map((i) => i.synced));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+
+  get(kind: string, namespace: string, name: string): KubeObj | undefined {
+    const o = this.informers.get(kind)?.get(name, namespace);
+    return o ? withKind(o, WATCHED_KINDS.find((k) => k.kind === kind)!) : undefined;
+  }
+
+  list(kind: string, namespace?: string): KubeObj[] {
+    const w = WATCHED_KINDS.find((k) => k.kind === kind)!;
+    return (this.informers.get(kind)?.list(namespace) ?? []).map((o) => withKind(o, w));
+  }
+
+  pods(namespace: string, selector: Record<string, string>): KubeObj[] {
+    return this.list('Pod', namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+  }
+}
+
+/** list items come without apiVersion/kind; the cache gives them back */
+function withKind(o: k8s.KubernetesObject, kind: WatchedKind): KubeObj {
+  if (o.kind && o.apiVersion) return o as KubeObj;
+  return Object.assign(o, { kind: kind.kind, apiVersion: kind.apiVersion }) as KubeObj;
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
+  return err instanceof Error ? err.message : String(err);
+}

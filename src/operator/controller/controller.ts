@@ -1,0 +1,181 @@
+// The operator's control loop: informer caches → a per-cluster queue → N
+// workers running the reconcile. Any change to a manifest or to one of its
+// children queues that cluster; a periodic resync queues all of them, and,
+// reading only the caches, costs nothing when nothing differs.
+import type * as k8s from '@kubernetes/client-node';
+import type { OperatorConfig } from '../config/keys.ts';
+import type { Postgresql } from '../model/types.ts';
+import { statusWord } from '../model/normalize.ts';
+import { EventRecorder } from '../../services/kube/events.ts';
+import { ObjectWriter } from '../../services/kube/object-writer.ts';
+import type { Logger } from '../../services/log.ts';
+import { ClusterCache } from './cache.ts';
+import { claimLister } from './delete.ts';
+import { Metrics } from './metrics.ts';
+import { Reconciler } from './reconciler.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface ControllerOptions {
+  kc: k8s.KubeConfig;
+  log: Logger;
+  identity: string;
+  /** the namespace the operator runs in ("" watched_namespace means this one) */
+  operatorNamespace: string;
+  config: () => OperatorConfig;
+  /** WATCHED_NAMESPACE from the environment wins over the configuration */
+  watchedNamespaceEnv?: string;
+  controllerId?: string;
+  /** test and bench knobs */
+  resyncMs?: number;
+  retryBaseMs?: number;
+  informerRestartMs?: number;
+}
+
+export class Controller {
+  readonly writer: ObjectWriter;
+  readonly metrics = new Metrics();
+  private readonly o: ControllerOptions;
+  private readonly events: EventRecorder;
+  private readonly reconciler: Reconciler;
+  private readonly queue: WorkQueue;
+  private cache?: ClusterCache;
+  private cacheShape = '';
+  private resyncTimer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(opts: ControllerOptions) {
+    this.o = opts;
+    this.writer = new ObjectWriter(opts.kc);
+    this.events = new EventRecorder(this.writer, {
+      component: 'postgres-operator',
+      instance: opts.identity,
+      onError: (m) => opts.log.warn(m),
+    });
+    this.reconciler = new Reconciler({
+      cache: undefined as unknown as ClusterCache, // set by startCache() before any work is queued
+      writer: this.writer,
+      events: this.events,
+      log: opts.log,
+      config: opts.config,
+      controllerId: opts.controllerId ?? '',
+      listClaims: claimLister(opts.kc),
+    });
+    this.queue = new WorkQueue((key) => this.handle(key), { workers: Math.max(1, opts.config().workers), baseDelayMs: opts.retryBaseMs });
+  }
+
+  get watchedNamespace(): string | undefined {
+    const ns = this.o.watchedNamespaceEnv ?? this.o.config().watched_namespace;
+    if (ns === '*') return undefined;
+    return ns === '' ? this.o.operatorNamespace : ns;
+  }
+
+  get eventRecorder(): EventRecorder {
+    return this.events;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.startCache();
+    this.scheduleResync();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.resyncTimer);
+    await this.queue.stop();
+    await this.cache?.stop();
+  }
+
+  /** a new configuration: the caches follow a changed scope or label, then every cluster is reconciled */
+  async configChanged(): Promise<void> {
+    if (!this.running) return;
+    if (this.shape() !== this.cacheShape) {
+      this.o.log.info('watch scope changed; restarting the caches', { namespace: this.watchedNamespace ?? '*' });
+      await this.cache?.stop();
+      await this.startCache();
+    } else {
+      this.enqueueAll();
+    }
+    this.scheduleResync();
+  }
+
+  /** resolves when no cluster is queued or being reconciled */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  get queueDepth(): number {
+    return this.queue.depth + this.queue.inFlight;
+  }
+
+  clustersByStatus(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const pg of this.cache?.list('postgresql') ?? []) {
+      const word = statusWord(pg as unknown as Postgresql);
+      out.set(word, (out.get(word) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  private shape(): string {
+    const c = this.o.config();
+    return JSON.stringify([this.watchedNamespace, c.cluster_name_label, c.pod_service_account_name]);
+  }
+
+  private async startCache(): Promise<void> {
+    const config = this.o.config();
+    this.cacheShape = this.shape();
+    // Events from the first lists wait: a reconcile before every cache is filled would see children missing.
+    let synced = false;
+    const cache = new ClusterCache(this.o.kc, {
+      namespace: this.watchedNamespace,
+      clusterNameLabel: config.cluster_name_label,
+      podServiceAccountName: config.pod_service_account_name,
+      restartDelayMs: this.o.informerRestartMs,
+      onError: (m) => this.o.log.warn(m),
+      onChange: (kind, obj, change) => {
+        if (!synced) return;
+        if (kind.kind === 'postgresql') {
+          if (change === 'delete') this.reconciler.remember(obj as unknown as Postgresql);
+          this.queue.add(`${obj.metadata.namespace}/${obj.metadata.name}`);
+          return;
+        }
+        if (kind.byName) {
+          for (const pg of cache.list('postgresql', obj.metadata.namespace)) this.queue.add(`${pg.metadata.namespace}/${pg.metadata.name}`);
+          return;
+        }
+        const cluster = obj.metadata.labels?.[this.o.config().cluster_name_label];
+        if (cluster) this.queue.add(`${obj.metadata.namespace}/${cluster}`);
+      },
+    });
+    this.cache = cache;
+    this.reconciler.useCache(cache);
+    await cache.start();
+    synced = true;
+    this.enqueueAll();
+  }
+
+  private enqueueAll(): void {
+    for (const pg of this.cache?.list('postgresql') ?? []) this.queue.add(`${pg.metadata.namespace}/${pg.metadata.name}`);
+  }
+
+  private scheduleResync(): void {
+    clearInterval(this.resyncTimer);
+    const every = this.o.resyncMs ?? this.o.config().resync_period;
+    if (every > 0) this.resyncTimer = setInterval(() => this.enqueueAll(), every);
+  }
+
+  private async handle(key: string): Promise<void> {
+    const t0 = performance.now();
+    let failed = false;
+    try {
+      await this.reconciler.reconcile(key);
+    } catch (e) {
+      failed = true;
+      this.o.log.error('reconcile failed; will retry', { cluster: key, error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    } finally {
+      this.metrics.observe((performance.now() - t0) / 1000, failed);
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// One cluster's reconcile: read the manifest and its children from the caches,
+// validate, build the desired objects, write only the differences, then say
+// what happened in status and events. Throws when a write failed, so the queue
+// retries with back-off.
+import type { OperatorConfig } from '../config/keys.ts';
+import { buildCluster, namespaceObjects, type KubeObj } from '../build/cluster.ts';
+import { CONTROLLER_ANNOTATION, FINALIZER, ROLLING_UPDATE_ANNOTATION, selectorLabels } from '../build/meta.ts';
+import { PASSWORD_PLACEHOLDER } from '../build/secrets.ts';
+import { desiredReplicas } from '../build/statefulset.ts';
+import { normalize } from '../model/normalize.ts';
+import type { Postgresql, PostgresqlStatus } from '../model/types.ts';
+import { validate } from '../model/validate.ts';
+import { describe as describeErrors } from '../render.ts';
+import { planCluster, type Action } from '../reconcile/plan.ts';
+import { clusterStatus, sameStatus, type EventKind } from '../reconcile/status.ts';
+import type { EventRecorder, EventType } from '../../services/kube/events.ts';
+import { generatePassword, statusCode, type ObjectWriter } from '../../services/kube/object-writer.ts';
+import type { Logger } from '../../services/log.ts';
+import type { ClusterCache } from './cache.ts';
+import { deleteCluster } from './delete.ts';
+
+export interface ReconcilerDeps {
+  cache: ClusterCache;
+  writer: ObjectWriter;
+  events: EventRecorder;
+  log: Logger;
+  config: () => OperatorConfig;
+  /** Zalando's CONTROLLER_ID: only manifests annotated with it are ours ("" = unannotated ones) */
+  controllerId: string;
+  /** names of the PVCs matching a selector (read only when deleting volumes) */
+  listClaims: (namespace: string, labelSelector: string) => Promise<string[]>;
+  now?: () => Date;
+}
+
+const EVENT_REASON: Record<EventKind, string> = { create: 'Create', update: 'Update', sync: 'Sync' };
+
+export class Reconciler {
+  private readonly d: ReconcilerDeps;
+  /** the last state of deleted manifests, for the delete guards */
+  private readonly tombstones = new Map<string, Postgresql>();
+  /** warnings already told for a generation: a resync must not write the same event again */
+  private readonly told = new Map<string, Set<string>>();
+
+  constructor(deps: ReconcilerDeps) {
+    this.d = deps;
+  }
+
+  /** the caches are rebuilt when the watch scope changes */
+  useCache(cache: ClusterCache): void {
+    this.d.cache = cache;
+  }
+
+  remember(deleted: Postgresql): void {
+    this.tombstones.set(`${deleted.metadata.namespace}/${deleted.metadata.name}`, deleted);
+  }
+
+  owns(pg: Pick<Postgresql, 'metadata'>): boolean {
+    return (pg.metadata.annotations?.[CONTROLLER_ANNOTATION] ?? '') === this.d.controllerId;
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const raw = this.d.cache.get('postgresql', namespace, name) as unknown as Postgresql | undefined;
+    const log = this.d.log.child({ cluster: key });
+    if (!raw) {
+      const last = this.tombstones.get(key);
+      this.tombstones.delete(key);
+      this.told.delete(key);
+      if (last && this.owns(last)) await deleteCluster(this.d, last, log);
+      return;
+    }
+    if (!this.owns(raw)) return;
+    const config = this.d.config();
+    const pg = normalize(raw);
+    if (pg.metadata.deletionTimestamp) {
+      if (pg.metadata.finalizers?.includes(FINALIZER)) {
+        await deleteCluster(this.d, pg, log);
+        await this.d.writer.patch(pgRef(pg), { metadata: { finalizers: pg.metadata.finalizers.filter((f) => f !== FINALIZER) } });
+      }
+      return;
+    }
+
+    const previous = typeof pg.status === 'object' ? pg.status : undefined;
+    const kind = this.eventKind(pg, previous);
+    const on = (type: EventType, reason: string, message: string) => this.d.events.record(involved(pg), type, reason, message);
+    const toldNow = new Set<string>();
+    const told = this.told.get(key);
+    const once = async (type: EventType, reason: string, message: string) => {
+      const id = `${pg.metadata.generation}|${reason}|${message}`;
+      toldNow.add(id);
+      if (!told?.has(id)) await on(type, reason, message);
+    };
+
+    const v = validate(pg, config);
+    for (const w of v.warnings) await once('Warning', 'Manifest', `${w.field}: ${w.message}`);
+    const built = v.errors.length === 0 ? buildCluster(pg, config) : undefined;
+    const invalid = v.errors.length > 0 ? describeErrors(v.errors) : built!.errors.join('; ') || undefined;
+    if (invalid || !built) {
+      log.warn('manifest is invalid', { reason: invalid });
+      await once('Warning', EVENT_REASON[kind], invalid ?? 'invalid manifest');
+      this.told.set(key, toldNow);
+      await this.writeStatus(pg, previous, kind, { invalid, replicas: pg.spec.numberOfInstances ?? 0 });
+      return;
+    }
+    for (const w of built.warnings) await once('Warning', 'ResourceLimits', w);
+    this.told.set(key, toldNow);
+
+    if (config.enable_finalizers && !pg.metadata.finalizers?.includes(FINALIZER)) {
+      await this.d.writer.patch(pgRef(pg), { metadata: { finalizers: [...(pg.metadata.finalizers ?? []), FINALIZER] } });
+    }
+    const plan = planCluster(built, this.d.cache, namespaceObjects(config, built.context.namespace));
+    if (plan.actions.some((a) => a.op === 'create' && a.object.kind === 'StatefulSet')) {
+      await on('Normal', 'Create', 'Started creation of new cluster resources');
+    }
+    let failure: string | undefined;
+    let secretsCreated = 0;
+    for (const action of plan.actions) {
+      try {
+        log.info(`${action.op} ${action.object.kind}/${action.object.metadata.name}`, { reason: action.reason });
+        await this.apply(action);
+        if (action.op === 'create' && action.object.kind === 'Secret') secretsCreated++;
+        const message = eventFor(action);
+        if (message) await on('Normal', message[0], message[1]);
+      } catch (e) {
+        const what = `${action.op} ${action.object.kind} "${action.object.metadata.name}": ${errorText(e)}`;
+        failure = failure ? `${failure}; ${what}` : what;
+        log.error('write failed', { action: action.op, object: `${action.object.kind}/${action.object.metadata.name}`, error: errorText(e) });
+      }
+    }
+    if (secretsCreated > 0) await on('Normal', 'Secrets', 'The secrets have been successfully created');
+    if (failure) await on('Warning', EVENT_REASON[kind], failure);
+    await this.writeStatus(pg, previous, kind, { failure, replicas: desiredReplicas(built.context) });
+    if (failure) throw new Error(failure);
+  }
+
+  /** ADD until the StatefulSet first exists, UPDATE when the spec moved since the last reconcile, else SYNC */
+  private eventKind(pg: Postgresql, previous: PostgresqlStatus | undefined): EventKind {
+    const word = previous?.PostgresClusterStatus ?? '';
+    if (!this.d.cache.get('StatefulSet', pg.metadata.namespace!, pg.metadata.name!) && ['', 'Creating', 'CreateFailed'].includes(word)) return 'create';
+    if (previous?.observedGeneration !== undefined && previous.observedGeneration !== pg.metadata.generation) return 'update';
+    return 'sync';
+  }
+
+  private async apply(action: Action): Promise<void> {
+    const w = this.d.writer;
+    switch (action.op) {
+      case 'create':
+        await w.create(withPassword(action.object));
+        return;
+      case 'patch':
+        await w.patch(action.object, action.patch);
+        return;
+      case 'replace':
+        await w.replace(withPassword(action.object));
+        return;
+      case 'delete':
+        await w.delete(action.object);
+        return;
+      case 'mark-rolling-update':
+        await w.patch(action.object, { metadata: { annotations: { [ROLLING_UPDATE_ANNOTATION]: 'true' } } });
+        return;
+    }
+  }
+
+  private async writeStatus(pg: Postgresql, previous: PostgresqlStatus | undefined, kind: EventKind, r: { invalid?: string; failure?: string; replicas: number }): Promise<void> {
+    const config = this.d.config();
+    const ns = pg.metadata.namespace!;
+    const pods = this.d.cache.pods(ns, selectorLabels({ pg, config, name: pg.metadata.name!, namespace: ns }));
+    const next = clusterStatus({
+      previous,
+      generation: pg.metadata.generation,
+      kind,
+      invalid: r.invalid,
+      failure: r.failure,
+      desiredReplicas: r.replicas,
+      pods,
+      roleLabel: config.pod_role_label,
+      now: this.d.now?.() ?? new Date(),
+    });
+    if (sameStatus(pg.status, next)) return;
+    try {
+      await this.d.writer.patchStatus('acid.zalan.do', 'v1', 'postgresqls', ns, pg.metadata.name!, next as Record<string, unknown>);
+    } catch (e) {
+      // A Zalando CRD whose status schema knows only PostgresClusterStatus refuses our extra fields.
+      if (statusCode(e) !== 422) throw e;
+      await this.d.writer.patchStatus('acid.zalan.do', 'v1', 'postgresqls', ns, pg.metadata.name!, { PostgresClusterStatus: next.PostgresClusterStatus });
+    }
+  }
+}
+
+function withPassword(obj: KubeObj): KubeObj {
+  if (obj.kind !== 'Secret') return obj;
+  const data = obj.stringData as Record<string, string> | undefined;
+  if (data?.password !== PASSWORD_PLACEHOLDER) return obj;
+  return { ...obj, stringData: { ...data, password: generatePassword() } };
+}
+
+function eventFor(a: Action): [string, string] | undefined {
+  const { kind, metadata } = a.object;
+  if (a.op === 'create') {
+    if (kind === 'Service') return ['Services', `The service "${metadata.name}" for role ${metadata.labels?.['spilo-role'] ?? 'master'} has been successfully created`];
+    if (kind === 'Endpoints') return ['Endpoints', `Endpoint "${metadata.name}" has been successfully created`];
+    if (kind === 'StatefulSet') return ['StatefulSet', `Statefulset "${metadata.name}" has been successfully created`];
+    if (kind === 'CronJob') return ['LogicalBackup', `Logical backup job "${metadata.name}" has been successfully created`];
+    return undefined;
+  }
+  if (a.op === 'mark-rolling-update') return ['Update', `Pod ${metadata.name} marked for a rolling update: ${a.reason}`];
+  if (a.op === 'delete') return ['Delete', a.reason];
+  return ['Update', a.reason];
+}
+
+export const pgRef = (pg: Postgresql) => ({ apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: pg.metadata.name!, namespace: pg.metadata.namespace } });
+export const involved = (pg: Postgresql) => ({ apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', name: pg.metadata.name!, namespace: pg.metadata.namespace!, uid: pg.metadata.uid });
+
+export function errorText(e: unknown): string {
+  const code = statusCode(e);
+  if (code !== undefined) {
+    try {
+      const body = (e as { body?: unknown }).body;
+      const msg = (typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string } | undefined))?.message;
+      return `HTTP ${code}${msg ? `: ${msg}` : ''}`;
+    } catch {
+      return `HTTP ${code}`;
+    }
+  }
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,219 @@
+// Configuration parsing, manifest validation, the compare/plan step and the
+// work queue: the pure parts of the operator, case by case.
+import { describe, expect, it } from 'vitest';
+import { buildCluster, type KubeObj } from '../../src/operator/build/cluster.ts';
+import { defaultConfig, parseConfigMapData, parseOperatorConfiguration } from '../../src/operator/config/parse.ts';
+import { parseDuration } from '../../src/operator/config/duration.ts';
+import type { Postgresql } from '../../src/operator/model/types.ts';
+import { validate } from '../../src/operator/model/validate.ts';
+import { planCluster, type LiveView } from '../../src/operator/reconcile/plan.ts';
+import { contains } from '../../src/operator/reconcile/match.ts';
+import { clusterStatus } from '../../src/operator/reconcile/status.ts';
+import { WorkQueue } from '../../src/operator/controller/work-queue.ts';
+import { loadFixture } from '../helpers/fixtures.ts';
+
+const minimal = (): Postgresql => structuredClone(loadFixture('minimal-postgres-manifest.yaml')[0]) as unknown as Postgresql;
+
+describe('operator configuration', () => {
+  it('reads every key of both fixture ConfigMaps without a problem or an unknown key', () => {
+    for (const file of ['configmap.yaml', 'configmap.v1.15.1.yaml']) {
+      const cm = loadFixture(file)[0] as unknown as { data: Record<string, string> };
+      const parsed = parseConfigMapData(cm.data);
+      expect(parsed.problems).toEqual([]);
+      expect(parsed.unknown).toEqual([]);
+      expect(parsed.config.cluster_labels).toEqual({ application: 'spilo' });
+      expect(parsed.config.resync_period).toBe(30 * 60_000);
+    }
+  });
+
+  it('reads the OperatorConfiguration example, sections flattened', () => {
+    const parsed = parseOperatorConfiguration(loadFixture('postgresql-operator-default-configuration.yaml')[0]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.unknown).toEqual([]);
+    expect(parsed.config.persistent_volume_claim_retention_policy).toEqual({ when_deleted: 'retain', when_scaled: 'retain' });
+    expect(parsed.config.team_api_role_configuration).toEqual({ log_statement: 'all' });
+    expect(parsed.config.pod_terminate_grace_period).toBe(300_000);
+  });
+
+  it('names the key and the expected form of a bad value', () => {
+    const parsed = parseConfigMapData({ workers: '0', enable_shm_volume: 'yes please', cluster_labels: 'nocolon', resync_period: '5 minutes' });
+    expect(parsed.problems.map((p) => p.message)).toEqual([
+      'enable_shm_volume: "yes please" is not "true" or "false"',
+      'cluster_labels: "nocolon" is not a map such as "key1:value1,key2:value2"',
+      'resync_period: "5 minutes" is not a duration such as "30s", "5m" or "1h"',
+      'workers: must be greater than 0',
+    ]);
+  });
+
+  it('keeps volumes unless the configuration says otherwise, unlike Zalando', () => {
+    expect(defaultConfig().enable_persistent_volume_claim_deletion).toBe(false);
+    expect(parseConfigMapData({ enable_persistent_volume_claim_deletion: 'true' }).config.enable_persistent_volume_claim_deletion).toBe(true);
+  });
+
+  it('parses Go durations', () => {
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('5')).toBeUndefined();
+  });
+});
+
+describe('manifest validation', () => {
+  const config = defaultConfig();
+  it('accepts every fixture manifest', () => {
+    for (const file of ['minimal-postgres-manifest.yaml', 'complete-postgres-manifest.yaml', 'complete-postgres-manifest.v1.15.1.yaml', 'standby-manifest.yaml', 'clone-from-s3-manifest.yaml', 'clone-basebackup-manifest.yaml']) {
+      expect(validate(loadFixture(file)[0] as unknown as Postgresql, config).errors, file).toEqual([]);
+    }
+  });
+
+  it('names each bad field with what to do', () => {
+    const pg = minimal();
+    pg.metadata.name = 'Acid_Bad';
+    delete pg.spec.teamId;
+    pg.spec.numberOfInstances = -1;
+    pg.spec.volume = { size: 'big' };
+    pg.spec.users = { 'Bad User': [], ok: ['login', 'nologin'] };
+    pg.spec.clone = { cluster: 'src', timestamp: '2024-01-01T00:00:00' };
+    pg.spec.resources = { requests: { cpu: '1 core' } };
+    expect(validate(pg, config).errors.map((e) => e.field)).toEqual([
+      'metadata.name',
+      'spec.teamId',
+      'spec.numberOfInstances',
+      'spec.volume.size',
+      'spec.resources.requests.cpu',
+      'spec.users.Bad User',
+      'spec.users.ok',
+      'spec.clone.timestamp',
+    ]);
+  });
+
+  it('requires the team prefix only when configured', () => {
+    const pg = minimal();
+    pg.metadata.name = 'other-cluster';
+    expect(validate(pg, config).errors).toEqual([]);
+    const strict = parseConfigMapData({ enable_team_id_clustername_prefix: 'true' }).config;
+    expect(validate(pg, strict).errors[0]?.message).toMatch(/must start with the team id "acid-"/);
+  });
+
+  it('warns about a database owner that is not a user, without refusing the manifest', () => {
+    const pg = minimal();
+    pg.spec.databases = { foo: 'nobody' };
+    const v = validate(pg, config);
+    expect(v.errors).toEqual([]);
+    expect(v.warnings[0]?.field).toBe('spec.databases.foo');
+  });
+});
+
+describe('plan', () => {
+  const pg = { ...minimal(), metadata: { ...minimal().metadata, namespace: 'default', uid: 'u1' } };
+  const config = parseConfigMapData({ kubernetes_use_configmaps: 'true' }).config;
+  /** the objects as an API server would store them: with defaults the operator never set */
+  const stored = (objs: KubeObj[]): Map<string, KubeObj> => {
+    const m = new Map<string, KubeObj>();
+    for (const o of structuredClone(objs)) {
+      if (o.kind === 'Service') Object.assign(o.spec as object, { clusterIP: '10.0.0.9', sessionAffinity: 'None' });
+      if (o.kind === 'StatefulSet') {
+        const tpl = (o.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+        Object.assign(tpl, { dnsPolicy: 'ClusterFirst', restartPolicy: 'Always' });
+        for (const e of (tpl.containers as { env: { value?: string }[] }[])[0]!.env) if (e.value === '') delete e.value;
+      }
+      m.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o);
+    }
+    return m;
+  };
+  const view = (m: Map<string, KubeObj>, pods: KubeObj[] = []): LiveView => ({
+    get: (kind, ns, name) => m.get(`${kind}/${ns}/${name}`),
+    pods: () => pods,
+  });
+
+  it('creates everything at first and nothing once it all exists with server defaults', () => {
+    const built = buildCluster(pg, parseConfigMapData({ kubernetes_use_configmaps: 'true', wal_s3_bucket: 'b' }).config);
+    expect(planCluster(built, view(new Map())).actions.map((a) => a.op)).toEqual(built.objects.map(() => 'create'));
+    expect(planCluster(built, view(stored(built.objects))).actions).toEqual([]);
+  });
+
+  it('patches replicas without a rolling update, and marks pods whose image is old', () => {
+    const live = stored(buildCluster(pg, config).objects);
+    const scaled = buildCluster({ ...pg, spec: { ...pg.spec, numberOfInstances: 3 } }, config);
+    const plan = planCluster(scaled, view(live));
+    expect(plan.actions).toMatchObject([{ op: 'patch', patch: { spec: { replicas: 3 } } }]);
+    expect(plan.rollingUpdate).toBe(false);
+
+    const sts = live.get('StatefulSet/default/acid-minimal-cluster')!;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'acid-minimal-cluster-0', namespace: 'default' }, spec: structuredClone((sts.spec as { template: { spec: object } }).template.spec) } as KubeObj;
+    const newImage = buildCluster(pg, parseConfigMapData({ kubernetes_use_configmaps: 'true', docker_image: 'spilo:new' }).config);
+    const p2 = planCluster(newImage, view(live, [pod]));
+    expect(p2.rollingUpdate).toBe(true);
+    expect(p2.actions.map((a) => a.op)).toEqual(['patch', 'mark-rolling-update']);
+    expect(p2.actions[1]!.reason).toMatch(/runs ghcr.io\/zalando\/spilo-18:4.1-p2, want spilo:new/);
+  });
+
+  it('replaces the StatefulSet when an immutable field moves', () => {
+    const live = stored(buildCluster(pg, config).objects);
+    const bigger = buildCluster({ ...pg, spec: { ...pg.spec, volume: { size: '5Gi', storageClass: 'fast' } } }, config);
+    expect(planCluster(bigger, view(live)).actions.map((a) => a.op)).toEqual(['replace']);
+  });
+
+  it('deletes the logical backup CronJob when backups are turned off', () => {
+    const on = buildCluster({ ...pg, spec: { ...pg.spec, enableLogicalBackup: true } }, config);
+    const plan = planCluster(buildCluster(pg, config), view(stored(on.objects)));
+    expect(plan.actions).toMatchObject([{ op: 'delete', object: { kind: 'CronJob', metadata: { name: 'logical-backup-acid-minimal-cluster' } } }]);
+  });
+
+  it('never rewrites a Secret whose password differs', () => {
+    const live = stored(buildCluster(pg, config).objects);
+    for (const o of live.values()) if (o.kind === 'Secret') o.stringData = { username: 'x', password: 'the real one' };
+    expect(planCluster(buildCluster(pg, config), view(live)).actions).toEqual([]);
+  });
+
+  it('compares quantities by value', () => {
+    expect(contains({ cpu: '0.5' }, { cpu: '500m' })).toBe(true);
+    expect(contains({ memory: '1Gi' }, { memory: '1024Mi' })).toBe(true);
+    expect(contains({ memory: '1G' }, { memory: '1Gi' })).toBe(false);
+  });
+});
+
+describe('status', () => {
+  const pod = (name: string, role: string | undefined, ready: boolean) =>
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: role ? { 'spilo-role': role } : {} }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } }) as unknown as KubeObj;
+  const now = new Date('2026-01-01T00:00:00Z');
+  it('says Creating until the pods and Patroni show a healthy cluster, then Running', () => {
+    const s1 = clusterStatus({ previous: undefined, generation: 1, kind: 'create', desiredReplicas: 2, pods: [pod('a-0', undefined, false)], roleLabel: 'spilo-role', now });
+    expect(s1.PostgresClusterStatus).toBe('Creating');
+    expect(s1.conditions!.find((c) => c.type === 'Ready')!.reason).toBe('NoLeader');
+    const s2 = clusterStatus({ previous: s1, generation: 1, kind: 'sync', desiredReplicas: 2, pods: [pod('a-0', 'master', true), pod('a-1', 'replica', true)], roleLabel: 'spilo-role', now });
+    expect(s2.PostgresClusterStatus).toBe('Running');
+    // later trouble keeps the Zalando word but the condition tells
+    const s3 = clusterStatus({ previous: s2, generation: 1, kind: 'sync', desiredReplicas: 2, pods: [pod('a-0', 'master', true), pod('a-1', 'replica', false)], roleLabel: 'spilo-role', now });
+    expect(s3.PostgresClusterStatus).toBe('Running');
+    expect(s3.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MembersNotReady', message: '1/2 members ready; leader a-0' });
+  });
+});
+
+describe('work queue', () => {
+  it('never runs one key twice at once, runs it again if it changed meanwhile, and retries failures', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const runs: string[] = [];
+    let fail = 1;
+    const q = new WorkQueue(async (key) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      runs.push(key);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      if (key === 'b' && fail-- > 0) throw new Error('boom');
+    }, { workers: 4, baseDelayMs: 10 });
+    q.add('a');
+    q.add('a'); // collapses with the queued one
+    await new Promise((r) => setTimeout(r, 5));
+    q.add('a'); // arrives while 'a' runs: runs once more afterwards
+    q.add('b');
+    await new Promise((r) => setTimeout(r, 150));
+    await q.idle();
+    expect(runs.filter((k) => k === 'a')).toHaveLength(2);
+    expect(runs.filter((k) => k === 'b')).toHaveLength(2); // failed once, retried
+    expect(maxRunning).toBe(2); // a and b in parallel, never a twice
+    await q.stop();
+  });
+});
