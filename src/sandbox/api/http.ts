@@ -2,6 +2,7 @@
 // Table negotiation, and Status errors for everything that goes wrong. The
 // verbs themselves live in the registry; nothing here decides semantics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { Deleter, type DeleteOptions } from './deletion.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex, VERSION_INFO } from './discovery.ts';
@@ -25,6 +26,12 @@ export interface RequestTarget {
 /** Pod subresources that need a kubelet (log, exec, portforward): the sandbox kubelet registers them. */
 export type SubresourceHandler = (req: IncomingMessage, res: ServerResponse, target: RequestTarget & { name: string }, query: URLSearchParams) => void;
 
+/**
+ * Pod subresources that stream over an upgraded connection (exec, portforward): the request and
+ * its raw socket, after the pod was found. Thrown ApiErrors become the refusal (see upgrade.ts).
+ */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, target: RequestTarget & { name: string }, query: URLSearchParams) => void | Promise<void>;
+
 export interface HttpOptions {
   watchTimeoutMs: () => number;
   bookmarkIntervalMs: number;
@@ -42,6 +49,7 @@ export class ApiHttp {
   readonly lister: Lister;
   readonly deleter: Deleter;
   readonly subresources = new Map<string, SubresourceHandler>();
+  readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly watches = new Set<() => void>();
 
   readonly registry: Registry;

@@ -7,6 +7,7 @@ import { ApiHttp } from './http.ts';
 import { Registry } from './registry.ts';
 import { ResourceCatalog } from './resources.ts';
 import { ObjectStore } from './store.ts';
+import { serveUpgrades } from './upgrade.ts';
 
 export interface ApiServerOptions {
   host?: string;
@@ -45,6 +46,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   });
   const controllers = opts.controllers === false ? undefined : startControllers(registry, http.deleter);
   const server = createServer({ keepAliveTimeout: 65_000 }, http.handle);
+  serveUpgrades(server, http); // exec and portforward, once a kubelet registers them
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

@@ -23,9 +23,30 @@ export interface KubeletOptions {
 
 type Obj = Record<string, unknown>;
 
+/** What pods/exec and pods/portforward need of a pod this kubelet runs. */
+export interface PodRuntime {
+  uid: string;
+  /** the pod's address: its member's Patroni and PostgreSQL listen there */
+  ip: string;
+  container: string;
+  /** the container's environment, references resolved; undefined until the pod has started */
+  env?: Record<string, string>;
+  /** the member, once started; its processes may have died (see Member.running) */
+  member?: Member;
+  options?: StartMemberOptions;
+  /** the pod's own directory, for files a container would keep outside its volumes */
+  podDir: string;
+  /** the kubeconfig members use to reach the sandbox API */
+  kubeconfig: string;
+}
+
 interface Entry {
   member?: Member;
   ip: string;
+  uid: string;
+  /** the Spilo container's name and its resolved environment, for exec */
+  container: string;
+  env?: Record<string, string>;
   dir?: string;
   options?: StartMemberOptions;
   restarts: number;
@@ -90,10 +111,11 @@ export class Kubelet {
     const key = this.key(pod);
     if (!container || this.members.has(key)) return;
     const ip = this.allocateIp();
-    const entry: Entry = { ip, restarts: 0 };
+    const entry: Entry = { ip, uid: pod.metadata.uid!, container: container.name as string, restarts: 0 };
     this.members.set(key, entry);
     try {
       const env = resolveEnv(this.registry, pod, container, ip);
+      entry.env = env;
       entry.dir = this.dirFor(pod);
       await this.stopping.get(entry.dir);
       this.setStatus(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: now(), conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }] });
@@ -162,10 +184,22 @@ export class Kubelet {
     }
   }
 
+  private entryOf(namespace: string, name: string): Entry | undefined {
+    for (const [key, entry] of this.members) if (key.startsWith(`${namespace}/${name}/`)) return entry;
+    return undefined;
+  }
+
   /** The running member of a pod: tests use it to crash one. */
   memberOf(namespace: string, name: string): Member | undefined {
-    for (const [key, entry] of this.members) if (key.startsWith(`${namespace}/${name}/`)) return entry.member;
-    return undefined;
+    return this.entryOf(namespace, name)?.member;
+  }
+
+  /** A pod this kubelet runs, for exec and port-forward; undefined for pods it does not run. */
+  runtime(namespace: string, name: string): PodRuntime | undefined {
+    const e = this.entryOf(namespace, name);
+    if (!e) return undefined;
+    const podDir = join(this.o.root, 'pods', namespace, name);
+    return { uid: e.uid, ip: e.ip, container: e.container, env: e.env, member: e.member, options: e.options, podDir, kubeconfig: this.o.kubeconfig };
   }
 
   private setStatus(pod: KubeObject, patch: Obj): void {
@@ -176,10 +210,7 @@ export class Kubelet {
 
   /** The member's log (Patroni's, with PostgreSQL's output in it), for pods/log; undefined when no member runs. */
   log(namespace: string, name: string, tailLines?: number): string | undefined {
-    for (const [key, entry] of this.members) {
-      if (key.startsWith(`${namespace}/${name}/`) && entry.member) return entry.member.logTail(tailLines ?? 100_000);
-    }
-    return undefined;
+    return this.entryOf(namespace, name)?.member?.logTail(tailLines ?? 100_000);
   }
 
   async stop(): Promise<void> {

@@ -39,6 +39,10 @@ export interface Member {
   readonly restPort: number;
   readonly dir: string;
   readonly dataDir: string;
+  /** PostgreSQL's unix socket directory (each member has its own: they all listen on 5432) */
+  readonly socketDir: string;
+  /** patroni.yml, as Patroni reads it */
+  readonly configFile: string;
   readonly logFile: string;
   /** Patroni is still running (as far as its process goes) */
   readonly running: boolean;
@@ -96,7 +100,7 @@ export async function startMember(opts: StartMemberOptions): Promise<Member> {
     closeSync(log);
   }
   child.unref(); // a forgotten member must not keep the process alive: the exit hook kills it
-  const m = new PatroniMember(opts, dir, paths.dataDir, paths.log, child, asRoot);
+  const m = new PatroniMember(opts, dir, paths, child, asRoot);
   live.add(m);
   installSafetyNet();
   return m;
@@ -132,6 +136,8 @@ class PatroniMember implements Member {
   readonly restPort: number;
   readonly dir: string;
   readonly dataDir: string;
+  readonly socketDir: string;
+  readonly configFile: string;
   readonly logFile: string;
   private readonly child: ChildProcess;
   private readonly pgid: number;
@@ -140,14 +146,16 @@ class PatroniMember implements Member {
   private exited = false;
   private readonly exit: Promise<void>;
 
-  constructor(opts: StartMemberOptions, dir: string, dataDir: string, logFile: string, child: ChildProcess, wrapped: boolean) {
+  constructor(opts: StartMemberOptions, dir: string, paths: { dataDir: string; socketDir: string; config: string; log: string }, child: ChildProcess, wrapped: boolean) {
     this.name = opts.name;
     this.scope = opts.scope;
     this.ip = opts.ip;
     this.restPort = opts.restPort ?? 8008;
     this.dir = dir;
-    this.dataDir = dataDir;
-    this.logFile = logFile;
+    this.dataDir = paths.dataDir;
+    this.socketDir = paths.socketDir;
+    this.configFile = paths.config;
+    this.logFile = paths.log;
     this.child = child;
     this.pgid = child.pid!;
     this.wrapped = wrapped;

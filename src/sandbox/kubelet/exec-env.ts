@@ -1,0 +1,44 @@
+// What a command started by `kubectl exec` sees, as in Spilo's container: the
+// container's own environment, libpq pointed at the member as its superuser,
+// and patronictl's config where it finds it (Spilo keeps it in
+// /run/postgres.yml; here a copy of the member's patroni.yml in the pod's dir).
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PG_BIN_DIR } from '../patroni/preflight.ts';
+import type { Member } from '../patroni/member.ts';
+import type { PodRuntime } from './kubelet.ts';
+
+/** Of this process's environment, only what a shell and its tools need; nothing that would point them elsewhere. */
+const HOST_ENV = /^(PATH|HOME|USER|LOGNAME|TERM|TZ|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+)$/;
+
+export interface ExecContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function execContext(pod: string, rt: PodRuntime & { member: Member }): ExecContext {
+  mkdirSync(rt.podDir, { recursive: true, mode: 0o755 });
+  // Written on each exec: it follows the member's config if the pod was recreated with another.
+  const patronictlConfig = join(rt.podDir, 'postgres.yml');
+  copyFileSync(rt.member.configFile, patronictlConfig);
+  const host = Object.fromEntries(Object.entries(process.env).filter(([k]) => HOST_ENV.test(k)));
+  const superuser = rt.options?.superuser;
+  return {
+    cwd: rt.podDir,
+    env: {
+      ...host,
+      ...rt.env,
+      HOSTNAME: pod,
+      // Spilo's image has the server binaries (pg_ctl, pg_controldata) on PATH.
+      PATH: [host.PATH ?? '/usr/local/bin:/usr/bin:/bin', PG_BIN_DIR].join(':'),
+      PGHOST: rt.member.socketDir,
+      PGDATA: rt.member.dataDir,
+      PGPORT: String(rt.options?.pgPort ?? 5432),
+      PGUSER: superuser?.username ?? 'postgres',
+      PGPASSWORD: superuser?.password ?? '',
+      PATRONICTL_CONFIG_FILE: patronictlConfig,
+      // Patroni's Kubernetes DCS reads its kubeconfig from here (in a pod: the service account).
+      KUBECONFIG: rt.kubeconfig,
+    },
+  };
+}
