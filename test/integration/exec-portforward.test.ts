@@ -97,7 +97,7 @@ beforeAll(async () => {
   const script = pathToFileURL(resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'scripts', 'kubectl.mjs')).href;
   bin = ((await import(script)) as { kubectlPath(): string }).kubectlPath();
   t = await startTestApi();
-  kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, subnet: 35, readinessIntervalMs: 500 });
+  kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, deleter: t.api.http.deleter, subnet: 35, readinessIntervalMs: 500 });
   servePodExec(t.api.http, kubelet);
   servePortForward(t.api.http, kubelet);
   core = t.kc.makeApiClient(k8s.CoreV1Api);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const pre = preflight();
   if (!pre.ok) throw new Error(pre.message);
   t = await startTestApi();
-  kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, subnet: 31, readinessIntervalMs: 500 });
+  kubelet = new Kubelet(t.api.registry, { root, kubeconfig: t.kubeconfig, deleter: t.api.http.deleter, subnet: 31, readinessIntervalMs: 500 });
   servePodLogs(t.api.http, kubelet);
   core = t.kc.makeApiClient(k8s.CoreV1Api);
   for (const [name, password] of [['postgres.kdemo.credentials', 'su-secret'], ['standby.kdemo.credentials', 'repl-secret']]) {
@@ -104,6 +104,35 @@ describe('sandbox kubelet', () => {
     await eventually('the new pod rejoins as replica', async () => (await role(replica)) === 'replica' && (await ready(replica)), 60_000, 500);
     const log = await core.listNamespacedPersistentVolumeClaim({ namespace: 'default' });
     expect(log.items.map((c) => c.metadata?.name).sort()).toEqual(['pgdata-kdemo-0', 'pgdata-kdemo-1']);
+  }, 90_000);
+
+  it('deletes a pod gracefully: the member stops and its role label goes before the pod object does', async () => {
+    const leader = (await role('kdemo-0')) === 'master' ? 'kdemo-0' : 'kdemo-1';
+    const other = leader === 'kdemo-0' ? 'kdemo-1' : 'kdemo-0';
+    const member = kubelet.memberOf('default', leader)!;
+    const before = await core.readNamespacedPod({ namespace: 'default', name: leader });
+    expect(before.spec?.nodeName).toBe('zpg-sandbox');
+    // Every state the old pod passes through, in order, as a watcher sees it.
+    const seen: { deleting: boolean; role?: string; running: boolean }[] = [];
+    const unsubscribe = t.api.registry.store.subscribe('/pods', (ev) => {
+      if (ev.object.metadata.uid === before.metadata?.uid) seen.push({ deleting: !!ev.object.metadata.deletionTimestamp, role: ev.object.metadata.labels?.['spilo-role'], running: ev.type !== 'DELETED' || member.running });
+    });
+    const deletedAt = Date.now();
+    try {
+      const answer = await core.deleteNamespacedPod({ namespace: 'default', name: leader });
+      expect(answer.metadata?.deletionTimestamp).toBeDefined();
+      expect(answer.metadata?.deletionGracePeriodSeconds).toBe(30);
+      await eventually('the old pod is gone', async () => (await core.readNamespacedPod({ namespace: 'default', name: leader }).catch(() => undefined))?.metadata?.uid !== before.metadata?.uid, 30_000, 100);
+    } finally {
+      unsubscribe();
+    }
+    expect(member.running).toBe(false);
+    expect(seen.at(-1)).toEqual({ deleting: true, role: undefined, running: false });
+    expect(seen.filter((s) => s.deleting).length).toBeGreaterThan(1); // it stayed, Terminating, while the member stopped
+    // A clean stop hands the leader lock over at once, without waiting for the ttl.
+    await eventually('the other member leads', async () => (await role(other)) === 'master', 15_000, 200);
+    expect(Date.now() - deletedAt).toBeLessThan(8_000);
+    await eventually('the recreated pod rejoins as replica', async () => (await role(leader)) === 'replica' && (await ready(leader)), 60_000, 500);
   }, 90_000);
 
   it('fails over when the leader\'s processes are killed, then restarts the container, which rejoins', async () => {

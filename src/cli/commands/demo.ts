@@ -1,49 +1,53 @@
-// `zpg demo`: until the sandbox pods and the console land, the demo starts the
-// sandbox API and the S3 server and says what they are, honestly.
+// `zpg demo`: the whole product on this machine: the sandbox (Kubernetes API,
+// controllers, a kubelet running real Patroni + PostgreSQL members, S3), the
+// operator, and two sample clusters. See src/sandbox/demo/run.ts.
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
 
 interface DemoFlags {
   kubeconfig?: string;
   dataDir?: string;
   headless?: boolean;
+  pods: boolean;
+}
+
+export const DEMO_SETUP_COMMAND = 'bash scripts/setup.sh demo';
+
+/** What to tell when this machine cannot run members; undefined when it can. */
+export function missingForMembers(check: { ok: true } | { ok: false; missing: string[] }): string | undefined {
+  if (check.ok) return undefined;
+  return `zpg demo runs PostgreSQL 15 and Patroni on this machine, and some are missing: ${check.missing.join(', ')}; install them with \`${DEMO_SETUP_COMMAND}\` (see README, "Set up"), or run \`zpg demo --no-pods\` without members`;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run zpg on an embedded sandbox on this machine')
-    .option('--data-dir <dir>', 'where the sandbox keeps its data', join(homedir(), '.zpg', 'demo'))
-    .option('--headless', 'run without a UI (for scripts)')
+    .description('run zpg on an embedded sandbox on this machine: API, kubelet, S3, the operator and two sample clusters')
+    .option('--data-dir <dir>', 'where the sandbox keeps volumes, S3 objects, the kubeconfig and the operator log (wiped at start; default ~/.zpg/demo, /var/tmp/zpg-demo as root)')
+    .option('--headless', 'print plain lines instead of the live summary (for scripts; implied when stdout is not a terminal)')
+    .option('--no-pods', 'no kubelet: the API, its controllers and the operator only; pods stay Pending')
     .action(async (_f: DemoFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<DemoFlags>();
-      const [{ startApiServer }, { writeKubeconfig }, { startS3Server }] = await Promise.all([
-        import('../../sandbox/api/server.ts'),
-        import('../../sandbox/kubeconfig.ts'),
-        import('../../sandbox/s3/server.ts'),
+      const [{ runDemo }, { defaultDataDir, DataDirError }, { preflight }] = await Promise.all([
+        import('../../sandbox/demo/run.ts'),
+        import('../../sandbox/demo/data-dir.ts'),
+        import('../../sandbox/patroni/preflight.ts'),
       ]);
-      const dataDir = resolve(flags.dataDir!);
-      const kubeconfig = resolve(flags.kubeconfig ?? join(dataDir, 'kubeconfig'));
-      mkdirSync(join(dataDir, 's3'), { recursive: true });
-      const api = await startApiServer();
-      const s3 = await startS3Server({ directory: join(dataDir, 's3'), buckets: ['zpg-demo'] });
-      writeKubeconfig(kubeconfig, api.url);
-      process.stdout.write(
-        [
-          'zpg demo: the sandbox is up.',
-          `  Kubernetes API  ${api.url}  (in memory; kubectl --kubeconfig ${kubeconfig} get ns)`,
-          `  S3              ${s3.endpoint}  (bucket zpg-demo, access key S3RVER)`,
-          '  Not yet: Patroni/PostgreSQL pods, the operator and the console; they land with later issues.',
-          'Press Ctrl-C to stop.',
-          '',
-        ].join('\n'),
-      );
-      await new Promise<void>((done) => {
-        const stop = () => void Promise.all([api.close(), s3.stop()]).then(() => done());
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      if (flags.pods) {
+        const missing = missingForMembers(preflight());
+        if (missing) throw new UsageError(missing, 1);
+      }
+      try {
+        await runDemo({
+          dataDir: resolve(flags.dataDir ?? defaultDataDir()),
+          kubeconfig: flags.kubeconfig === undefined ? undefined : resolve(flags.kubeconfig),
+          headless: flags.headless === true,
+          pods: flags.pods,
+        });
+      } catch (e) {
+        if (e instanceof DataDirError) throw new UsageError(e.message, 1);
+        throw e;
+      }
     });
 }

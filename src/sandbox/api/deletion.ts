@@ -1,9 +1,11 @@
 // Deletion as the real server and its controllers do it: finalizers and
-// deletionTimestamp, the three propagation policies, ownerReference garbage
-// collection by uid, and namespaces that empty themselves before they go.
+// deletionTimestamp, graceful pod deletion, the three propagation policies,
+// ownerReference garbage collection by uid, and namespaces that empty
+// themselves before they go.
 import { badRequest, preconditionConflict } from './errors.ts';
 import { compileSelectors } from './list.ts';
 import { timestamp } from './meta.ts';
+import { podGraceSeconds } from './pod-grace.ts';
 import type { Registry } from './registry.ts';
 import { storageKey } from './resources.ts';
 import type { StoreEvent } from './store.ts';
@@ -51,6 +53,10 @@ export class Deleter {
     if (policy === 'Foreground' && !finalizers.includes(FOREGROUND)) finalizers.push(FOREGROUND);
     if (policy === 'Orphan' && !finalizers.includes(ORPHAN)) finalizers.push(ORPHAN);
     if (rt.kind === 'Namespace') return this.deleteNamespace(rt, old, opts);
+    if (rt.kind === 'Pod' && rt.group === '') {
+      const grace = podGraceSeconds(old, opts.gracePeriodSeconds);
+      if (grace > 0) return this.deleteGracefully(rt, old, finalizers, grace, opts);
+    }
 
     if (finalizers.length === 0) {
       if (opts.dryRun) return { object: old, gone: true };
@@ -66,6 +72,25 @@ export class Deleter {
         deletionTimestamp: old.metadata.deletionTimestamp ?? timestamp(this.registry.clock()),
         deletionGracePeriodSeconds: 0,
         ...(rt.tracksGeneration && !old.metadata.deletionTimestamp ? { generation: (old.metadata.generation ?? 1) + 1 } : {}),
+      },
+    };
+    return { object: this.registry.present(rt, this.registry.writeAsServer(rt, next)), gone: false };
+  }
+
+  /** A running pod: marked now, removed by its kubelet once the containers stopped (or by a delete with grace 0). */
+  private deleteGracefully(rt: ResourceType, old: KubeObject, finalizers: string[], grace: number, opts: DeleteOptions): DeleteResult {
+    const at = new Date(this.registry.clock().getTime() + grace * 1000);
+    const current = old.metadata.deletionTimestamp;
+    // A second delete may shorten the grace period, never lengthen it.
+    const sooner = !current || Date.parse(current) > at.getTime();
+    if ((!sooner && deepSame(finalizers, old.metadata.finalizers)) || opts.dryRun) return { object: old, gone: false };
+    const next: KubeObject = {
+      ...old,
+      metadata: {
+        ...old.metadata,
+        ...(finalizers.length ? { finalizers } : {}),
+        deletionTimestamp: sooner ? timestamp(at) : current,
+        deletionGracePeriodSeconds: sooner ? grace : old.metadata.deletionGracePeriodSeconds,
       },
     };
     return { object: this.registry.present(rt, this.registry.writeAsServer(rt, next)), gone: false };

@@ -256,7 +256,8 @@ export class Registry {
 
     next.metadata.resourceVersion = String(this.store.nextRv());
     const key = storageKey(rt);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+    // The last finalizer gone completes a deletion; a graceful one (a pod its kubelet still stops) waits for grace 0.
+    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !(next.metadata.deletionGracePeriodSeconds! > 0)) {
       this.store.remove(key, next);
       this.afterRemove(rt, next);
     } else {

@@ -33,8 +33,15 @@ export class ObjectStore {
   /** events with rv <= this are gone from history: a watch from before it gets 410 */
   private compactedRv = 0;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** events written by a subscriber while others still hear an earlier one: delivered after it, in order */
+  private readonly pending: StoreEvent[] = [];
+  private dispatching = false;
   private readonly uids = new Map<string, ObjectRef>();
   private readonly dependents = new Map<string, Set<string>>(); // owner uid -> "key|id"
+  /** per table, per namespace ("" = cluster-scoped) the ids; lists read these, not the whole table */
+  private readonly byNamespace = new Map<string, Map<string, Set<string>>>();
+  /** sorted ids, kept until an object is added or removed (updates keep the order) */
+  private readonly sorted = new Map<string, string[]>();
 
   private readonly historyLimit: number;
 
@@ -70,11 +77,25 @@ export class ObjectStore {
   list(key: string, namespace?: string): KubeObject[] {
     const t = this.tables.get(key);
     if (!t) return [];
-    const ids = [...t.keys()].sort();
-    const prefix = namespace ? `${namespace}/` : undefined;
-    const out: KubeObject[] = [];
-    for (const id of ids) if (!prefix || id.startsWith(prefix)) out.push(t.get(id)!);
-    return out;
+    const cacheKey = namespace === undefined ? key : `${key}\u0000${namespace}`;
+    let ids = this.sorted.get(cacheKey);
+    if (!ids) {
+      ids = namespace === undefined ? [...t.keys()].sort() : [...(this.byNamespace.get(key)?.get(namespace) ?? [])].sort();
+      this.sorted.set(cacheKey, ids);
+    }
+    return ids.map((id) => t.get(id)!);
+  }
+
+  private membership(key: string, id: string, namespace: string | undefined, present: boolean): void {
+    let spaces = this.byNamespace.get(key);
+    if (!spaces) this.byNamespace.set(key, (spaces = new Map()));
+    const ns = namespace ?? '';
+    let ids = spaces.get(ns);
+    if (!ids) spaces.set(ns, (ids = new Set()));
+    if (present) ids.add(id);
+    else ids.delete(id);
+    this.sorted.delete(key);
+    this.sorted.delete(`${key}\u0000${ns}`);
   }
 
   count(key: string): number {
@@ -102,6 +123,7 @@ export class ObjectStore {
     const t = this.table(key);
     const old = t.get(id);
     t.set(id, object);
+    if (!old) this.membership(key, id, object.metadata.namespace, true);
     if (old) this.unindex(key, id, old);
     this.index(key, id, object);
     this.emit({ type: old ? 'MODIFIED' : 'ADDED', rv: Number(object.metadata.resourceVersion), key, object, old });
@@ -114,6 +136,7 @@ export class ObjectStore {
     const old = t?.get(id);
     if (!t || !old) return;
     t.delete(id);
+    this.membership(key, id, old.metadata.namespace, false);
     this.unindex(key, id, old);
     this.emit({ type: 'DELETED', rv: Number(tombstone.metadata.resourceVersion), key, object: tombstone });
   }
@@ -147,8 +170,19 @@ export class ObjectStore {
         this.historyStart = 0;
       }
     }
-    for (const fn of this.subscribers.get(ev.key) ?? []) fn(ev);
-    for (const fn of this.subscribers.get('*') ?? []) fn(ev);
+    this.pending.push(ev);
+    if (this.dispatching) return;
+    // A subscriber that writes (a controller, the kubelet) must not make watchers
+    // see its newer event before the one it reacted to.
+    this.dispatching = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        for (const fn of this.subscribers.get(next.key) ?? []) fn(next);
+        for (const fn of this.subscribers.get('*') ?? []) fn(next);
+      }
+    } finally {
+      this.dispatching = false;
+    }
   }
 
   /** Drops history as etcd compaction would; the next resume from before now gets 410. */

@@ -23,12 +23,21 @@ export class EndpointsController {
     this.endpoints = registry.catalog.get('v1', 'endpoints')!;
   }
 
-  /** A service event concerns that service; a pod event, every service of its namespace. */
-  owners(ev: { key: string; object: KubeObject }): string[] {
+  /** A service event concerns that service; a pod event, the services of its namespace that select it, before or after. */
+  owners(ev: { key: string; object: KubeObject; old?: KubeObject }): string[] {
     const ns = ev.object.metadata.namespace;
     if (ev.key === storageKey(this.services)) return [`${ns}/${ev.object.metadata.name}`];
-    if (ev.key === storageKey(this.pods)) return this.registry.store.list(storageKey(this.services), ns).map((s) => `${ns}/${s.metadata.name}`);
-    return [];
+    if (ev.key !== storageKey(this.pods)) return [];
+    const labels = [ev.object.metadata.labels, ev.old?.metadata.labels];
+    return this.registry.store
+      .list(storageKey(this.services), ns)
+      .filter((s) => {
+        const selector = rec(s.spec).selector as Record<string, string> | undefined;
+        if (!selector || Object.keys(selector).length === 0) return false;
+        const match = labelSelectorFromObject({ matchLabels: selector });
+        return labels.some((l) => l && match(l));
+      })
+      .map((s) => `${ns}/${s.metadata.name}`);
   }
 
   sync(key: string): void {

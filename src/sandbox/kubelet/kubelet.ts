@@ -1,14 +1,17 @@
 // The sandbox kubelet: a Pod whose container carries Spilo's environment
 // becomes a real Patroni + PostgreSQL member on its own loopback address. It
-// reports Running and the pod IP, Ready from Patroni's /readiness, and stops
-// the member when the pod goes. A pod's data lives in its pgdata claim's
+// binds the pod to the sandbox's node, reports Running and the pod IP, Ready
+// from Patroni's /readiness, and on deletion stops the member gracefully
+// before it lets the pod object go. A pod's data lives in its pgdata claim's
 // directory, so a recreated pod finds its data again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Deleter } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
 import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
-import { startMember, type Member, type StartMemberOptions } from '../patroni/member.ts';
+import { startMember, type Member, type StartMemberOptions, type StopOptions } from '../patroni/member.ts';
+import { NODE_NAME, PodWriter, isReady, now, runningStatus, terminatedStatus } from './pod-status.ts';
 import { memberOptions, resolveEnv, spiloContainer } from './spilo-env.ts';
 
 export interface KubeletOptions {
@@ -16,6 +19,8 @@ export interface KubeletOptions {
   root: string;
   /** the kubeconfig members use to reach the sandbox API */
   kubeconfig: string;
+  /** the API's deleter: the kubelet completes a graceful deletion through it, as a node does with grace 0 */
+  deleter: Deleter;
   /** third octet of 127.0.x.y addresses handed to pods */
   subnet?: number;
   readinessIntervalMs?: number;
@@ -51,6 +56,8 @@ interface Entry {
   options?: StartMemberOptions;
   restarts: number;
   restarting?: boolean;
+  /** a start or restart in flight: stopping waits for it, so what it starts is stopped too */
+  busy?: Promise<void>;
   /** when the crashed container may start again (kubelet back-off) */
   restartAt?: number;
 }
@@ -58,15 +65,18 @@ interface Entry {
 /** Kubernetes' crash back-off: 10 s, doubling, at most 5 minutes. */
 const backoffMs = (restarts: number) => Math.min(10_000 * 2 ** restarts, 300_000);
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const notReady = () => ({ type: 'Ready', status: 'False', lastTransitionTime: now() });
 
 export class Kubelet {
   private readonly registry: Registry;
   private readonly o: Required<KubeletOptions>;
   private readonly pods: ResourceType;
+  private readonly write: PodWriter;
   private readonly members = new Map<string, Entry>();
   /** members still shutting down, by directory: a recreated pod waits for its old self to let go of the data */
   private readonly stopping = new Map<string, Promise<void>>();
+  /** pods whose graceful deletion is under way (their update events keep coming meanwhile) */
+  private readonly terminating = new Set<string>();
   private readonly ips = new Set<number>();
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
@@ -75,12 +85,15 @@ export class Kubelet {
     this.registry = registry;
     this.o = { subnet: 40, readinessIntervalMs: 2000, ...opts };
     this.pods = registry.catalog.get('v1', 'pods')!;
-    this.unsubscribe = registry.store.subscribe(storageKey(this.pods), (ev) => {
-      if (ev.type === 'DELETED') void this.stopPod(ev.object);
-      else if (!ev.object.metadata.deletionTimestamp) void this.ensure(ev.object);
-    });
-    for (const p of registry.store.list(storageKey(this.pods))) void this.ensure(p);
+    this.write = new PodWriter(registry);
+    this.unsubscribe = registry.store.subscribe(storageKey(this.pods), (ev) => (ev.type === 'DELETED' ? void this.gone(ev.object) : this.observe(ev.object)));
+    for (const p of registry.store.list(storageKey(this.pods))) this.observe(p);
     this.timer = setInterval(() => void this.probe(), this.o.readinessIntervalMs);
+  }
+
+  private observe(pod: KubeObject): void {
+    if (pod.metadata.deletionTimestamp) void this.terminate(pod);
+    else void this.ensure(pod);
   }
 
   private key(p: KubeObject): string {
@@ -106,34 +119,74 @@ export class Kubelet {
     return dir;
   }
 
-  private async ensure(pod: KubeObject): Promise<void> {
+  private ensure(pod: KubeObject): void {
     const container = spiloContainer(pod);
     const key = this.key(pod);
     if (!container || this.members.has(key)) return;
     const ip = this.allocateIp();
     const entry: Entry = { ip, uid: pod.metadata.uid!, container: container.name as string, restarts: 0 };
     this.members.set(key, entry);
-    try {
-      const env = resolveEnv(this.registry, pod, container, ip);
-      entry.env = env;
-      entry.dir = this.dirFor(pod);
-      await this.stopping.get(entry.dir);
-      this.setStatus(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], startTime: now(), conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }] });
-      entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig };
-      entry.member = await startMember(entry.options);
-      this.setStatus(pod, { containerStatuses: [containerStatus(container.name as string, false, 0)] });
-    } catch (e) {
-      this.setStatus(pod, { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletError', message: e instanceof Error ? e.message : String(e) }] });
-    }
-    if (!this.members.has(key)) await entry.member?.stop(); // the pod went while we started it
+    entry.busy = (async () => {
+      try {
+        this.write.bind(pod);
+        const env = resolveEnv(this.registry, pod, container, ip);
+        entry.env = env;
+        entry.dir = this.dirFor(pod);
+        await this.stopping.get(entry.dir);
+        if (this.members.get(key) !== entry) return; // deleted while it waited
+        this.write.status(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now(), conditions: [notReady()] });
+        entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig };
+        entry.member = await startMember(entry.options);
+        this.write.status(pod, { containerStatuses: [runningStatus(container.name as string, false, 0)] });
+      } catch (e) {
+        this.write.status(pod, { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletError', message: e instanceof Error ? e.message : String(e) }] });
+      }
+    })();
   }
 
-  private async stopPod(pod: KubeObject): Promise<void> {
+  /**
+   * A graceful deletion: the member stops (Patroni's clean shutdown, which hands
+   * leadership over at once), its role label goes, and only then the pod
+   * object, through a delete with grace 0, as a node confirms it.
+   */
+  private async terminate(pod: KubeObject): Promise<void> {
+    const key = this.key(pod);
+    if (this.terminating.has(key)) return;
+    const entry = this.members.get(key);
+    if (!entry && rec(pod.spec).nodeName !== NODE_NAME) return; // not a pod of ours
+    this.terminating.add(key);
+    try {
+      if (entry) {
+        this.write.status(pod, { conditions: [notReady()] });
+        const graceMs = Date.parse(pod.metadata.deletionTimestamp!) - Date.now();
+        await this.stopEntry(key, entry, { timeoutMs: Math.max(2_000, graceMs) });
+        this.write.clearLabel(pod, entry.options?.roleLabel ?? 'spilo-role');
+        this.write.status(pod, { containerStatuses: [terminatedStatus(entry.container, entry.restarts)] });
+      }
+      const fresh = this.registry.find(this.pods, pod.metadata.namespace, pod.metadata.name!);
+      if (fresh?.metadata.uid === pod.metadata.uid) {
+        this.o.deleter.delete(this.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      }
+    } catch (e) {
+      process.stderr.write(`sandbox kubelet: deleting ${pod.metadata.name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    } finally {
+      this.terminating.delete(key);
+    }
+  }
+
+  /** The pod object is gone (grace 0, or a graceful deletion we completed): stop whatever still runs. */
+  private async gone(pod: KubeObject): Promise<void> {
     const key = this.key(pod);
     const entry = this.members.get(key);
-    if (!entry) return;
-    this.members.delete(key);
-    const done = (entry.member?.stop() ?? Promise.resolve()).finally(() => {
+    if (entry) await this.stopEntry(key, entry);
+  }
+
+  private async stopEntry(key: string, entry: Entry, opts?: StopOptions): Promise<void> {
+    if (this.members.get(key) === entry) this.members.delete(key);
+    const done = (async () => {
+      await entry.busy;
+      await entry.member?.stop(opts);
+    })().finally(() => {
       this.ips.delete(Number(entry.ip.split('.')[3]));
       if (entry.dir && this.stopping.get(entry.dir) === done) this.stopping.delete(entry.dir);
     });
@@ -147,18 +200,25 @@ export class Kubelet {
       if (!entry.member || entry.restarting) continue;
       const [ns, name] = key.split('/');
       const pod = this.registry.find(this.pods, ns, name);
-      if (!pod) continue;
+      if (!pod || pod.metadata.uid !== entry.uid || pod.metadata.deletionTimestamp) continue;
+      const container = spiloContainer(pod)?.name as string;
       if (!entry.member.running) {
-        entry.restartAt ??= Date.now() + backoffMs(entry.restarts);
-        if (Date.now() >= entry.restartAt) void this.restart(pod, entry);
+        if (entry.restartAt === undefined) {
+          // The container died: not ready, and not the leader any more, at once; the restart waits for the back-off.
+          this.write.status(pod, { conditions: [notReady()], containerStatuses: [{ ...terminatedStatus(container, entry.restarts), state: { terminated: { exitCode: 137, reason: 'Error', finishedAt: now() } } }] });
+          this.write.clearLabel(pod, entry.options?.roleLabel ?? 'spilo-role');
+          entry.restartAt = Date.now() + backoffMs(entry.restarts);
+        }
+        if (Date.now() >= entry.restartAt) this.restart(pod, entry);
         continue;
       }
       const ready = await entry.member.rest('/readiness', { timeoutMs: 1000 }).then((r) => r.ok, () => false);
-      const was = ((rec(pod.status).conditions as { type: string; status: string }[] | undefined) ?? []).find((c) => c.type === 'Ready')?.status === 'True';
-      if (ready !== was) {
-        this.setStatus(pod, {
+      const fresh = this.registry.find(this.pods, ns, name);
+      if (!fresh || fresh.metadata.uid !== entry.uid || fresh.metadata.deletionTimestamp || this.members.get(key) !== entry) continue;
+      if (ready !== isReady(fresh)) {
+        this.write.status(fresh, {
           conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now() }],
-          containerStatuses: [containerStatus(spiloContainer(pod)?.name as string, ready, entry.restarts)],
+          containerStatuses: [runningStatus(container, ready, entry.restarts)],
         });
       }
     }
@@ -169,19 +229,21 @@ export class Kubelet {
    * the back-off, and restartCount goes up, as on a node. The back-off is what
    * lets a crashed leader's lock expire so a replica takes over.
    */
-  private async restart(pod: KubeObject, entry: Entry): Promise<void> {
+  private restart(pod: KubeObject, entry: Entry): void {
     entry.restarting = true;
-    try {
-      await entry.member?.stop({ timeoutMs: 2000 });
-      entry.restarts++;
-      this.setStatus(pod, { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }], containerStatuses: [containerStatus(spiloContainer(pod)?.name as string, false, entry.restarts)] });
-      if (this.members.get(this.key(pod)) === entry) entry.member = await startMember(entry.options!);
-      entry.restartAt = undefined;
-    } catch (e) {
-      process.stderr.write(`sandbox kubelet: restarting ${pod.metadata.name}: ${e instanceof Error ? e.message : String(e)}\n`);
-    } finally {
-      entry.restarting = false;
-    }
+    entry.busy = (async () => {
+      try {
+        await entry.member?.stop({ timeoutMs: 2000 });
+        entry.restarts++;
+        this.write.status(pod, { conditions: [notReady()], containerStatuses: [runningStatus(spiloContainer(pod)?.name as string, false, entry.restarts)] });
+        if (this.members.get(this.key(pod)) === entry) entry.member = await startMember(entry.options!);
+        entry.restartAt = undefined;
+      } catch (e) {
+        process.stderr.write(`sandbox kubelet: restarting ${pod.metadata.name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      } finally {
+        entry.restarting = false;
+      }
+    })();
   }
 
   private entryOf(namespace: string, name: string): Entry | undefined {
@@ -202,25 +264,16 @@ export class Kubelet {
     return { uid: e.uid, ip: e.ip, container: e.container, env: e.env, member: e.member, options: e.options, podDir, kubeconfig: this.o.kubeconfig };
   }
 
-  private setStatus(pod: KubeObject, patch: Obj): void {
-    const fresh = this.registry.find(this.pods, pod.metadata.namespace, pod.metadata.name!);
-    if (!fresh || fresh.metadata.uid !== pod.metadata.uid) return;
-    this.registry.update(this.pods, pod.metadata.namespace, pod.metadata.name!, { ...fresh, status: { ...rec(fresh.status), ...patch } }, { subresource: 'status' });
-  }
-
   /** The member's log (Patroni's, with PostgreSQL's output in it), for pods/log; undefined when no member runs. */
   log(namespace: string, name: string, tailLines?: number): string | undefined {
     return this.entryOf(namespace, name)?.member?.logTail(tailLines ?? 100_000);
   }
 
+  /** Every member stops (the pods stay as they are: the node goes away, not the pods). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe();
-    await Promise.all([...this.members.values()].map((e) => e.member?.stop()));
-    this.members.clear();
+    await Promise.all([...this.members].map(([key, e]) => this.stopEntry(key, e)));
+    await Promise.all([...this.stopping.values()]);
   }
-}
-
-function containerStatus(name: string, ready: boolean, restartCount: number) {
-  return { name, ready, restartCount, started: true, image: 'spilo', imageID: '', state: { running: { startedAt: now() } } };
 }

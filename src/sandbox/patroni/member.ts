@@ -119,7 +119,7 @@ function memberEnv(kubeconfig: string, extra: Record<string, string> = {}): Node
 }
 
 /** The postgres user must be able to reach dir: a 0700 temp dir owned by root is the usual trap. */
-function assertReachable(dir: string, uid: number): void {
+export function assertReachable(dir: string, uid: number): void {
   for (let d = dir; ; d = dirname(d)) {
     const st = statSync(d);
     if (st.uid !== uid && (st.mode & 0o001) === 0) {

@@ -8,7 +8,7 @@ export const PATRONI_BIN = '/usr/bin/patroni';
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 export const SETUP_HINT = 'run `bash scripts/setup.sh test` (it installs postgresql-15 and patroni from Debian)';
 
-export type PreflightResult = { ok: true } | { ok: false; message: string };
+export type PreflightResult = { ok: true } | { ok: false; message: string; missing: string[] };
 
 function executable(path: string): boolean {
   try {
@@ -46,5 +46,5 @@ export function preflight(opts: { patroniBin?: string; pgBinDir?: string } = {})
     if (!executable('/usr/sbin/runuser') && !executable('/usr/bin/runuser')) missing.push('runuser (util-linux)');
   }
   if (missing.length === 0) return { ok: true };
-  return { ok: false, message: `cannot run Patroni members here: missing ${missing.join(', ')}; ${SETUP_HINT}` };
+  return { ok: false, missing, message: `cannot run Patroni members here: missing ${missing.join(', ')}; ${SETUP_HINT}` };
 }

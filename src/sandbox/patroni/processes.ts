@@ -115,3 +115,15 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, stepMs =
   }
   return true;
 }
+
+/** Live processes whose command line names a path under dir (a member's patroni.yml, its postmaster's -D). */
+export function processesUnder(dir: string): ProcInfo[] {
+  const prefix = `${dir.replace(/\/+$/, '')}/`;
+  const found: ProcInfo[] = [];
+  for (const p of pids()) {
+    if (p === process.pid || !cmdline(p).includes(prefix)) continue;
+    const info = procInfo(p);
+    if (info) found.push(info);
+  }
+  return found;
+}

@@ -32,7 +32,8 @@ export async function startS3Server(opts: { directory: string; host?: string; po
     port,
     stop: () => new Promise<void>((resolve) => {
       process.removeListener('exit', kill);
-      if (child.exitCode !== null) return resolve();
+      // Gone already, e.g. by the terminal's Ctrl-C, which reaches the whole process group.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const t = setTimeout(kill, 3000);
       child.once('exit', () => { clearTimeout(t); resolve(); });
       child.kill('SIGTERM');

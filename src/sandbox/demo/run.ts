@@ -1,0 +1,142 @@
+// `zpg demo`: the sandbox (API, controllers, kubelet, S3), zpg's CRDs, the
+// operator in this process, and two sample clusters it turns into real
+// Patroni + PostgreSQL members. Runs until SIGINT or SIGTERM, then stops
+// everything it started, last started first.
+import { join } from 'node:path';
+import { claimDataDir } from './data-dir.ts';
+import { createClusters, installCrds, installOperatorConfig } from './install.ts';
+import { ClusterObserver, type DemoCluster } from './observe.ts';
+import { startDemoOperator } from './operator.ts';
+import { lineReporter, ttyReporter, type Reporter } from './report.ts';
+import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, SAMPLE_CLUSTERS } from './samples.ts';
+import { claimSubnet } from './subnet.ts';
+import { S3_BUCKET, startWorld } from './world.ts';
+
+export interface DemoOptions {
+  dataDir: string;
+  kubeconfig?: string;
+  /** plain lines instead of the live view */
+  headless: boolean;
+  /** run the kubelet (real members); false with --no-pods */
+  pods: boolean;
+  /** how often the summary is refreshed */
+  intervalMs?: number;
+}
+
+/** A stop request cut the start-up short: clean up what started, quietly. */
+class Stopped extends Error {}
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const startedAt = Date.now();
+  const out = process.stdout;
+  const report: Reporter = o.headless || !out.isTTY ? lineReporter(out) : ttyReporter(out);
+  const cleanups: { what: string; run: () => Promise<void> | void }[] = [];
+  let stopping = false;
+  let wake = () => {};
+  const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: no more waiting. The members' exit hook still kills them.
+      process.stderr.write(`zpg demo: ${sig} again: exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const step = async <T>(what: string, start: () => Promise<T> | T, stop?: (t: T) => Promise<void> | void): Promise<T> => {
+    const t = await start();
+    if (stop) cleanups.push({ what, run: () => stop(t) });
+    if (stopping) throw new Stopped();
+    return t;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const dir = await step('data directory', () => claimDataDir(o.dataDir, { members: o.pods }), (d) => d.release());
+    const kubeconfig = o.kubeconfig ?? join(dir.dir, 'kubeconfig');
+    const subnet = o.pods ? await step('subnet', () => claimSubnet(), (s) => s.release()) : undefined;
+    const world = await step('sandbox', () => startWorld({ dataDir: dir.dir, kubeconfig, subnet: subnet?.octet }), (w) => w.stop());
+    report.info(`Kubernetes API ${world.api.url} (in memory)`);
+    report.info(`kubeconfig ${kubeconfig}`);
+    report.info(`S3 ${world.s3.endpoint} (bucket ${S3_BUCKET}, access key S3RVER)`);
+    report.info(o.pods ? `kubelet: pods run as Patroni + PostgreSQL 15 on 127.0.${subnet!.octet}.x, data under ${dir.dir}/volumes` : 'no kubelet (--no-pods): pods stay Pending');
+    const crds = await step('CRDs', () => installCrds(world.api.registry));
+    installOperatorConfig(world.api.registry);
+    const logFile = join(dir.dir, 'operator.log');
+    await step('operator', () => startDemoOperator(kubeconfig, logFile), (op) => op.stop());
+    report.info(`operator running (${crds.length} CRDs; ConfigMap ${OPERATOR_NAMESPACE}/${CONFIG_MAP_NAME}; log ${logFile})`);
+    createClusters(world.api.registry, SAMPLE_CLUSTERS);
+    report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
+    report.info(`try: zpg --kubeconfig ${kubeconfig} list`);
+
+    const observer = new ClusterObserver(world.api.registry, { members: o.pods });
+    let announced = false;
+    let busy = false;
+    const tick = async () => {
+      if (busy || stopping) return;
+      busy = true;
+      try {
+        const clusters = await observer.observe();
+        if (stopping) return;
+        report.clusters(clusters);
+        if (!announced && samplesReady(clusters)) {
+          announced = true;
+          report.info(readyLine(o.pods, kubeconfig, (Date.now() - startedAt) / 1000));
+        }
+      } catch (e) {
+        process.stderr.write(`zpg demo: reading the clusters: ${e instanceof Error ? e.message : String(e)}\n`);
+      } finally {
+        busy = false;
+      }
+    };
+    timer = setInterval(() => void tick(), o.intervalMs ?? 2_000);
+    void tick();
+    await stopRequested;
+  } catch (e) {
+    if (!(e instanceof Stopped)) {
+      await cleanUp(cleanups);
+      throw e;
+    }
+  } finally {
+    clearInterval(timer);
+    report.close();
+  }
+  process.stdout.write(`zpg demo: stopping ${o.pods ? 'the operator, the members, S3 and the API' : 'the operator, S3 and the API'}\n`);
+  await cleanUp(cleanups);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.stdout.write('zpg demo: stopped\n');
+  // Every server is closed; a keep-alive socket or a client's timer must not hold the exit up.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+}
+
+async function cleanUp(cleanups: { what: string; run: () => Promise<void> | void }[]): Promise<void> {
+  let current = '';
+  // Also keeps the event loop alive: a stop that never settles must not end the process silently half-way.
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`zpg demo: stopping the ${current} takes too long; exiting (members are killed on exit)\n`);
+    process.exit(1);
+  }, 60_000);
+  for (const c of cleanups.splice(0).reverse()) {
+    current = c.what;
+    try {
+      await c.run();
+    } catch (e) {
+      process.stderr.write(`zpg demo: stopping the ${c.what}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+  clearTimeout(watchdog);
+}
+
+function samplesReady(clusters: DemoCluster[]): boolean {
+  return SAMPLE_CLUSTERS.every((s) => clusters.some((c) => c.row.namespace === 'default' && c.row.name === s.name && c.ready));
+}
+
+function readyLine(pods: boolean, kubeconfig: string, seconds: number): string {
+  const names = SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ');
+  const hint = `try: zpg --kubeconfig ${kubeconfig} list`;
+  if (!pods) return `ready (no pods) after ${seconds.toFixed(1)} s: the operator made ${names}; their pods stay Pending without a kubelet; ${hint}`;
+  return `ready after ${seconds.toFixed(1)} s: ${names} are streaming, one leader each; ${hint}`;
+}
