@@ -1,6 +1,16 @@
 // `npm run bench`: every benchmark prints rows with its own baseline measured
 // in the same run, so the ratios mean something on any machine.
+// BENCH=api, BENCH=operator or BENCH=demo runs one of them (comma-separated for several).
 import { benchApi } from './api.ts';
+import { benchDemo } from './demo.ts';
+import { benchOperator } from './operator.ts';
 
-const rows = [...(await benchApi())];
+const all: Record<string, () => Promise<Record<string, unknown>[]>> = { api: benchApi, operator: benchOperator, demo: benchDemo };
+const pick = process.env.BENCH ? process.env.BENCH.split(',') : Object.keys(all);
+const rows: Record<string, unknown>[] = [];
+for (const name of pick) {
+  const run = all[name];
+  if (!run) throw new Error(`BENCH=${name}: choose from ${Object.keys(all).join(', ')}`);
+  rows.push(...(await run()));
+}
 console.table(rows);

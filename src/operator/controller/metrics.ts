@@ -48,6 +48,11 @@ export class Metrics {
     }
     head('zpg_leader', 'gauge', '1 when this process holds the leader lease');
     lines.push(`zpg_leader ${src.leader() ? 1 : 0}`);
+    const mem = process.memoryUsage();
+    head('process_resident_memory_bytes', 'gauge', 'resident memory of the daemon');
+    lines.push(`process_resident_memory_bytes ${mem.rss}`);
+    head('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use');
+    lines.push(`nodejs_heap_size_used_bytes ${mem.heapUsed}`);
     return `${lines.join('\n')}\n`;
   }
 }

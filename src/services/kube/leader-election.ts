@@ -32,7 +32,9 @@ export class LeaderElector {
 
   constructor(kc: k8s.KubeConfig, opts: LeaderElectionOptions) {
     this.api = kc.makeApiClient(k8s.CoordinationV1Api);
-    this.o = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, ...opts };
+    // An option passed as undefined keeps its default (a NaN timer would spin).
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as LeaderElectionOptions;
+    this.o = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, ...given };
   }
 
   get isLeader(): boolean {
