@@ -114,6 +114,8 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
     const daemonKc = join(dir, 'daemon.kubeconfig');
     writeKubeconfig(daemonKc, proxy.url);
     const daemonProfile = process.env.BENCH_PROFILE_DAEMON ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DAEMON}`] : [];
+    // the V8 flags the Dockerfile's ENTRYPOINT runs the daemon with
+    daemonProfile.push(...(process.env.BENCH_DAEMON_FLAGS ?? '--max-semi-space-size=2 --max-old-space-size=160').split(' ').filter(Boolean));
     if (process.env.BENCH_HEAP_DAEMON) daemonProfile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_DAEMON}`);
     const daemon = spawn(process.execPath, [...daemonProfile, join(REPO, 'bin', 'zpg.mjs'), '--daemon', '--kubeconfig', daemonKc, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -173,6 +175,8 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
     const steady = { ...proxy.counts };
     const after = await (await fetch(metricsUrl)).text();
     const reconcilesAfter = Number(/^zpg_reconcile_total (\d+)$/m.exec(after)![1]);
+    const steadyRss = rss(daemon.pid!);
+    const steadyHeap = Math.round(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(after)![1]) / 2 ** 20);
     const writeLines = (m: string) => new Map([...m.matchAll(/^zpg_api_writes_total\{verb="([^"]+)",kind="([^"]+)"\} (\d+)$/gm)].map((x) => [`${x[1]} ${x[2]}`, Number(x[3])]));
     const w0 = writeLines(before);
     const steadyWrites = [...writeLines(after)].map(([k, n]) => [k, n - (w0.get(k) ?? 0)] as const).filter(([, n]) => n > 0);
@@ -196,7 +200,7 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
       {
         bench: `operator: steady ${WINDOW / 1000} s, resync 1 s`,
         value: `${steady.read ?? 0} reads, ${steady.write ?? 0} writes, ${steady.watch ?? 0} new watches`,
-        baseline: `${reconcilesAfter - reconcilesBefore} reconciles`,
+        baseline: `${reconcilesAfter - reconcilesBefore} reconciles; RSS ${steadyRss.rss} MiB, heap ${steadyHeap}`,
         ratio: '',
         goal: '0 reads, 0 writes',
       },
