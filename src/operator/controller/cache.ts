@@ -34,7 +34,11 @@ export class ClusterCache implements LiveView {
         fieldSelector,
         restartDelayMs: opts.restartDelayMs,
         list: () => objects.list(kind.apiVersion, kind.kind, opts.namespace, undefined, undefined, undefined, fieldSelector, labelSelector),
-        onError: (err, path, retryMs) => opts.onError?.(`watch ${path} failed (${describe(err)}); retrying in ${retryMs} ms`),
+        onError: (err, path, retryMs) => {
+          const missingCrd = kind.kind === 'postgresql' && err instanceof k8s.ApiException && err.code === 404;
+          const why = missingCrd ? 'HTTP 404: the postgresql CRD is not installed; kubectl apply -f deploy/crds/postgresql.yaml' : describe(err);
+          opts.onError?.(`watch ${path} failed (${why}); retrying in ${retryMs} ms`);
+        },
       });
       for (const change of ['add', 'update', 'delete'] as const) {
         informer.on(change, (obj) => {
