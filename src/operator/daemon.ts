@@ -5,6 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { shareDispatchers } from '../services/kube/config.ts';
 import { EventRecorder } from '../services/kube/events.ts';
 import { LeaderElector } from '../services/kube/leader-election.ts';
 import { ObjectWriter } from '../services/kube/object-writer.ts';
@@ -43,6 +44,7 @@ export interface Daemon {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  shareDispatchers(o.kc);
   const identity = o.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = o.log ?? createLogger({ base: { component: 'zpg-operator' } });
   let controller: Controller | undefined;

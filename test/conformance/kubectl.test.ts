@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/sandbox/api/types.ts';
 import { ZALANDO_FIXTURES, fixturePath, loadFixture } from '../helpers/fixtures.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
+import { KUBECTL_TIMEOUT_MS, runKubectl, type KubectlRun as Run } from '../helpers/kubectl.ts';
 
-const KUBECTL_TIMEOUT_MS = 30_000;
 const CRD_FILES = ['postgresql.crd.yaml', 'operatorconfiguration.crd.yaml', 'postgresteam.crd.yaml', 'fes.crd.yaml'];
 /** Every example manifest of the current release; the v1.15.1 copies belong with the v1.15.1 CRD. */
 const MANIFESTS = readdirSync(ZALANDO_FIXTURES)
@@ -26,11 +26,6 @@ let bin: string;
 let cacheDir: string;
 let custom: k8s.CustomObjectsApi;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface RunOptions {
   input?: string;
@@ -46,23 +41,7 @@ function argsFor(args: string[], opts: RunOptions): string[] {
 const kubectlEnv = () => ({ ...process.env, HOME: t.dir, KUBECONFIG: t.kubeconfig });
 
 function kubectl(args: string[], opts: RunOptions = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, argsFor(args, opts), { env: kubectlEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} still running after ${KUBECTL_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, KUBECTL_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+  return runKubectl(bin, argsFor(args, opts), { env: kubectlEnv(), input: opts.input, label: args });
 }
 
 /** kubectl that must succeed; the failure message carries what it printed. */

@@ -1,7 +1,6 @@
 // The deploy/ kustomize base as the real kubectl 1.32 renders it: the objects,
 // least-privilege RBAC and the operator Deployment; then applied to the sandbox
 // API, which must then serve the postgresql CRD and take v2 and v1.15.1 manifests.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,18 +9,13 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/sandbox/api/types.ts';
 import { fixturePath, loadFixture } from '../helpers/fixtures.ts';
+import { runKubectl, type KubectlRun as Run } from '../helpers/kubectl.ts';
 import { startTestApi, type TestApi } from '../helpers/sandbox.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const KUBECTL_TIMEOUT_MS = 30_000;
 const NS = 'zpg-system';
 const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let bin: string;
 /** HOME for kubectl runs without a sandbox: nothing is read from or written to the user's ~/.kube. */
@@ -32,25 +26,9 @@ let objects: KubeObject[];
 function kubectl(args: string[], opts: { input?: string; api?: TestApi } = {}): Promise<Run> {
   const dir = opts.api?.dir ?? home;
   const target = opts.api ? ['--kubeconfig', opts.api.kubeconfig, '--cache-dir', join(dir, 'kube-cache')] : [];
-  return new Promise((resolvePromise, reject) => {
-    // HOME away from the user's ~/.kube; no KUBECONFIG but the sandbox's.
-    const env = { ...process.env, HOME: dir, KUBECONFIG: opts.api?.kubeconfig ?? join(dir, 'no-kubeconfig') };
-    const child = spawn(bin, [...target, ...args], { cwd: repo, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} still running after ${KUBECTL_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, KUBECTL_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+  // HOME away from the user's ~/.kube; no KUBECONFIG but the sandbox's.
+  const env = { ...process.env, HOME: dir, KUBECONFIG: opts.api?.kubeconfig ?? join(dir, 'no-kubeconfig') };
+  return runKubectl(bin, [...target, ...args], { env, cwd: repo, input: opts.input, label: args });
 }
 
 async function ok(args: string[], opts: { input?: string; api?: TestApi } = {}): Promise<string> {

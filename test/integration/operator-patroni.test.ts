@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/operator/daemon.ts';
 import { installCrds, installOperatorConfig } from '../../src/sandbox/demo/install.ts';
-import { clusterManifest, CONFIG_MAP_NAME, OPERATOR_NAMESPACE } from '../../src/sandbox/demo/samples.ts';
+import { startDemoOperator, type DemoOperator } from '../../src/sandbox/demo/operator.ts';
+import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
 import { claimSubnet, type Subnet } from '../../src/sandbox/demo/subnet.ts';
 import { startWorld, type World } from '../../src/sandbox/demo/world.ts';
 import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
-import { createLogger } from '../../src/services/log.ts';
 import { eventually } from '../helpers/sandbox.ts';
 import { REPO } from '../helpers/zpg.ts';
 
@@ -27,7 +26,7 @@ const NAME = 'acid-chain';
 let dir: string;
 let subnet: Subnet;
 let world: World;
-let daemon: Daemon;
+let operator: DemoOperator;
 let core: k8s.CoreV1Api;
 let custom: k8s.CustomObjectsApi;
 
@@ -63,19 +62,11 @@ beforeAll(async () => {
   kc.loadFromFile(world.kubeconfig);
   core = kc.makeApiClient(k8s.CoreV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  daemon = await startDaemon({
-    kc,
-    namespace: OPERATOR_NAMESPACE,
-    configMapName: CONFIG_MAP_NAME,
-    watchedNamespace: '*',
-    port: 0,
-    host: '127.0.0.1',
-    log: createLogger({ level: 'error', write: () => {} }),
-  });
+  operator = await startDemoOperator(world.kubeconfig, join(dir, 'operator.log'));
 }, 60_000);
 
 afterAll(async () => {
-  await daemon?.stop();
+  await operator?.stop();
   await world?.stop();
   subnet?.release();
   const left = processesUnder(dir);

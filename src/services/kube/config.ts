@@ -62,9 +62,10 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
  */
 export function shareDispatchers(kc: k8s.KubeConfig): void {
   type Create = (cluster: unknown, options: Record<string, unknown>) => unknown;
-  const target = kc as unknown as { createDispatcher?: Create };
+  const target = kc as unknown as { createDispatcher?: Create; zpgShared?: true };
   const create = target.createDispatcher?.bind(kc);
-  if (!create) return;
+  if (!create || target.zpgShared) return;
+  target.zpgShared = true;
   const cache = new Map<string, unknown>();
   target.createDispatcher = (cluster, options) => {
     const key = JSON.stringify([cluster, options], (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v));
