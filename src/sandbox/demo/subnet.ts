@@ -14,7 +14,7 @@ export interface Subnet {
   release(): void;
 }
 
-/** The first free subnet from `first` on (tests use lower ones: 21, 22, 31, 35). */
+/** The first free subnet from `first` on (tests use lower ones: 21, 22, 31 to 39). */
 export function claimSubnet(first = 40, last = 250): Subnet {
   mkdirSync(DIR, { recursive: true });
   try {

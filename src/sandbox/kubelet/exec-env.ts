@@ -1,7 +1,8 @@
 // What a command started by `kubectl exec` sees, as in Spilo's container: the
 // container's own environment, libpq pointed at the member as its superuser,
-// and patronictl's config where it finds it (Spilo keeps it in
-// /run/postgres.yml; here a copy of the member's patroni.yml in the pod's dir).
+// patronictl's config where it finds it (Spilo keeps it in /run/postgres.yml;
+// here a copy of the member's patroni.yml in the pod's dir), and Service names
+// that resolve (service-hosts.ts).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PG_BIN_DIR } from '../patroni/preflight.ts';
@@ -27,6 +28,7 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
     cwd: rt.podDir,
     env: {
       ...host,
+      ...rt.serviceEnv,
       ...rt.env,
       HOSTNAME: pod,
       // Spilo's image has the server binaries (pg_ctl, pg_controldata) on PATH.

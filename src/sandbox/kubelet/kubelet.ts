@@ -12,6 +12,7 @@ import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
 import { startMember, type Member, type StartMemberOptions, type StopOptions } from '../patroni/member.ts';
 import { NODE_NAME, PodWriter, isReady, now, runningStatus, terminatedStatus } from './pod-status.ts';
+import { ServiceHosts } from './service-hosts.ts';
 import { memberOptions, resolveEnv, spiloContainer } from './spilo-env.ts';
 
 export interface KubeletOptions {
@@ -43,6 +44,8 @@ export interface PodRuntime {
   podDir: string;
   /** the kubeconfig members use to reach the sandbox API */
   kubeconfig: string;
+  /** what makes the pod's processes resolve Service names (service-hosts.ts) */
+  serviceEnv: Record<string, string>;
 }
 
 interface Entry {
@@ -78,6 +81,7 @@ export class Kubelet {
   /** pods whose graceful deletion is under way (their update events keep coming meanwhile) */
   private readonly terminating = new Set<string>();
   private readonly ips = new Set<number>();
+  private readonly hosts: ServiceHosts;
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
 
@@ -86,6 +90,7 @@ export class Kubelet {
     this.o = { subnet: 40, readinessIntervalMs: 2000, ...opts };
     this.pods = registry.catalog.get('v1', 'pods')!;
     this.write = new PodWriter(registry);
+    this.hosts = new ServiceHosts(registry, join(this.o.root, 'service-hosts'));
     this.unsubscribe = registry.store.subscribe(storageKey(this.pods), (ev) => (ev.type === 'DELETED' ? void this.gone(ev.object) : this.observe(ev.object)));
     for (const p of registry.store.list(storageKey(this.pods))) this.observe(p);
     this.timer = setInterval(() => void this.probe(), this.o.readinessIntervalMs);
@@ -135,7 +140,8 @@ export class Kubelet {
         await this.stopping.get(entry.dir);
         if (this.members.get(key) !== entry) return; // deleted while it waited
         this.write.status(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now(), conditions: [notReady()] });
-        entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig };
+        // Patroni passes its environment on to PostgreSQL, so both resolve Service names.
+        entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig, env: this.hosts.env(pod.metadata.namespace!) };
         entry.member = await startMember(entry.options);
         this.write.status(pod, { containerStatuses: [runningStatus(container.name as string, false, 0)] });
       } catch (e) {
@@ -261,7 +267,7 @@ export class Kubelet {
     const e = this.entryOf(namespace, name);
     if (!e) return undefined;
     const podDir = join(this.o.root, 'pods', namespace, name);
-    return { uid: e.uid, ip: e.ip, container: e.container, env: e.env, member: e.member, options: e.options, podDir, kubeconfig: this.o.kubeconfig };
+    return { uid: e.uid, ip: e.ip, container: e.container, env: e.env, member: e.member, options: e.options, podDir, kubeconfig: this.o.kubeconfig, serviceEnv: this.hosts.env(namespace) };
   }
 
   /** The member's log (Patroni's, with PostgreSQL's output in it), for pods/log; undefined when no member runs. */
@@ -273,6 +279,7 @@ export class Kubelet {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe();
+    this.hosts.stop();
     await Promise.all([...this.members].map(([key, e]) => this.stopEntry(key, e)));
     await Promise.all([...this.stopping.values()]);
   }

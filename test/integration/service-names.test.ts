@@ -1,0 +1,110 @@
+// Service names inside pods: the operator's master and replica Services reach
+// the leader and a replica by name from `kubectl exec` (psql) and from
+// PostgreSQL itself, and the master name follows the leader through a crash.
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, type Daemon } from '../../src/operator/daemon.ts';
+import { installCrds, installOperatorConfig } from '../../src/sandbox/demo/install.ts';
+import { clusterManifest, CONFIG_MAP_NAME, OPERATOR_NAMESPACE } from '../../src/sandbox/demo/samples.ts';
+import { claimSubnet, type Subnet } from '../../src/sandbox/demo/subnet.ts';
+import { startWorld, type World } from '../../src/sandbox/demo/world.ts';
+import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
+import { createLogger } from '../../src/services/log.ts';
+import { eventually } from '../helpers/sandbox.ts';
+import { REPO } from '../helpers/zpg.ts';
+
+const run = promisify(execFile);
+const KUBECTL = join(REPO, '.tools', 'bin', 'kubectl');
+const NAME = 'acid-names';
+
+let dir: string;
+let subnet: Subnet;
+let world: World;
+let daemon: Daemon;
+let core: k8s.CoreV1Api;
+
+/** `kubectl exec POD -- psql -h HOST`: which server answered, and whether it is a replica. */
+async function ask(pod: string, host: string): Promise<string> {
+  const sql = 'select host(inet_server_addr()), pg_is_in_recovery()';
+  return (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, 'exec', pod, '--', 'psql', '-h', host, '-tAc', sql])).stdout.trim();
+}
+
+/** Pod name → [IP, role label] for every member that is Ready. */
+async function members(): Promise<Record<string, [string, string]>> {
+  const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${NAME}` })).items;
+  const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  return Object.fromEntries(ready.map((p) => [p.metadata!.name!, [p.status!.podIP!, p.metadata!.labels?.['spilo-role'] ?? '']]));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'zpg-names-'));
+  chmodSync(dir, 0o755); // members run as postgres when tests run as root
+  subnet = claimSubnet(32, 34);
+  world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
+  installCrds(world.api.registry);
+  installOperatorConfig(world.api.registry);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(world.kubeconfig);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  daemon = await startDaemon({
+    kc,
+    namespace: OPERATOR_NAMESPACE,
+    configMapName: CONFIG_MAP_NAME,
+    watchedNamespace: '*',
+    port: 0,
+    host: '127.0.0.1',
+    log: createLogger({ level: 'error', write: () => {} }),
+  });
+  await kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
+    group: 'acid.zalan.do',
+    version: 'v1',
+    plural: 'postgresqls',
+    namespace: 'default',
+    body: clusterManifest({ name: NAME, instances: 2 }),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await world?.stop();
+  subnet?.release();
+  const left = processesUnder(dir);
+  rmSync(dir, { recursive: true, force: true });
+  expect(left.map((p) => p.pid)).toEqual([]);
+}, 60_000);
+
+describe('Service names in pods', () => {
+  let leader: string;
+  let replica: string;
+  let ips: Record<string, string>;
+
+  it('the master Service name reaches the leader, the -repl name a replica', async () => {
+    const m = (await eventually('a leader and a ready replica', async () => {
+      const m = await members();
+      return Object.values(m).map(([, role]) => role).sort().join() === 'master,replica' && m;
+    }, 60_000, 500)) as Record<string, [string, string]>;
+    ips = Object.fromEntries(Object.entries(m).map(([pod, [ip]]) => [pod, ip]));
+    leader = Object.keys(m).find((p) => m[p][1] === 'master')!;
+    replica = Object.keys(m).find((p) => m[p][1] === 'replica')!;
+    // The replica asks by name and lands on the leader, and the other way round.
+    await eventually('the master name resolves', async () => (await ask(replica, NAME)) === `${ips[leader]}|f`, 15_000, 250);
+    expect(await ask(leader, `${NAME}-repl`)).toBe(`${ips[replica]}|t`);
+    expect(await ask(replica, `${NAME}.default.svc.cluster.local`)).toBe(`${ips[leader]}|f`);
+  }, 90_000);
+
+  it('PostgreSQL itself resolves them (the names are in its environment too)', async () => {
+    const sql = "create temp table r(line text); copy r from program 'getent ahostsv4 acid-names-repl'; select split_part(line, ' ', 1) from r limit 1";
+    const out = (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, 'exec', leader, '--', 'psql', '-qtAc', sql])).stdout.trim();
+    expect(out).toBe(ips[replica]);
+  });
+
+  it('after the leader crashes, the master name reaches the new leader', async () => {
+    await world.kubelet!.memberOf('default', leader)!.kill();
+    await eventually('the master name follows the failover', async () => (await ask(replica, NAME)) === `${ips[replica]}|f`, 40_000, 500);
+  }, 60_000);
+});
