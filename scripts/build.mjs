@@ -1,8 +1,27 @@
 // Bundles the CLI into dist/zpg.mjs: one file loads faster than hundreds of
 // TypeScript modules, and JSX needs a compile step anyway. Dependencies stay
-// external so node_modules is the single source of library code.
+// external so node_modules is the single source of library code, except the
+// console's UI stack (Ink, React, zustand's React binding): imported from
+// node_modules Ink costs ~300 ms (its es-toolkit/compat barrel alone ~150 ms),
+// bundled and tree-shaken ~110 ms, and the console's first frame must come
+// within 500 ms. One bundled copy of React serves Ink, zustand and our views.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+
+const UI_STACK = /^(ink|react|react-reconciler|scheduler|zustand)(\/|$)/;
+
+/** Packages stay external, except the UI stack and whatever it imports in turn. */
+const externals = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      // Ink loads it only under DEV=true when it is installed (it is not a dependency).
+      if (args.path === 'react-devtools-core') return { path: args.path, external: true };
+      if (UI_STACK.test(args.path) || args.importer.includes('/node_modules/')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -17,9 +36,12 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node22',
-  packages: 'external',
+  plugins: [externals],
   jsx: 'automatic',
   sourcemap: 'linked',
-  define: { ZPG_VERSION: JSON.stringify(pkg.version) },
+  // React's production build inside the bundle, whatever NODE_ENV says at run time.
+  define: { ZPG_VERSION: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS (React) may require() Node's built-ins; ESM has no require of its own.
+  banner: { js: "import { createRequire as __zpgRequire } from 'node:module'; const require = __zpgRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -1,15 +1,38 @@
 // The one seam between services and their readers (the console, the daemon,
 // the plain CLI twins): a zustand vanilla store, with no React in sight.
-// Services write Kubernetes objects and Patroni views in; readers derive rows.
+// Services write Kubernetes objects, Patroni views and log lines in; readers
+// derive rows (selectors.ts). The console writes one thing back: what is on
+// screen (`focus`), which tells the pollers what to poll.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ClusterMember } from '../services/patroni/types.ts';
-import { summarizeCluster, type ClusterRow, type PodLike, type PostgresqlLike } from '../services/clusters/summary.ts';
+import type { PodLike, PostgresqlLike } from '../services/clusters/summary.ts';
+
+export { clusterRows, clusterRow, clusterEvents, statefulSetOf, podsOf } from './selectors.ts';
 
 export interface PatroniView {
   members: ClusterMember[];
-  /** when this view was read (ms since epoch): stale data is shown with its age */
+  /** when Patroni last answered (ms since epoch); 0 = never */
   at: number;
+  /** the member whose REST API answered */
+  via?: string;
+  paused?: boolean;
+  /** set while Patroni is out of reach: readers fall back to the pods' `status` annotations */
   error?: string;
+  /** when the current run of failures began */
+  failedSince?: number;
+}
+
+export interface LogView {
+  /** namespace/name of the pod */
+  pod: string;
+  /** a bounded ring: the newest lines, oldest first */
+  lines: string[];
+  /** the absolute number of lines[0] since the stream opened, so a scrolled view keeps its place as old lines drop */
+  first: number;
+  state: 'connecting' | 'following' | 'error';
+  error?: string;
+  /** when the last line arrived (ms since epoch) */
+  at: number;
 }
 
 export interface StatusLine {
@@ -18,50 +41,135 @@ export interface StatusLine {
   at: number;
 }
 
+export interface EventLike {
+  metadata?: { name?: string; namespace?: string; creationTimestamp?: Date | string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: Date | string;
+  eventTime?: Date | string;
+  firstTimestamp?: Date | string;
+}
+
+export interface StatefulSetLike {
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: { replicas?: number };
+  status?: { replicas?: number; readyReplicas?: number; currentRevision?: string; updateRevision?: string };
+}
+
+type Named = { metadata?: { name?: string; namespace?: string } };
+export type Kind = 'postgresqls' | 'pods' | 'events' | 'statefulsets';
+export interface Change {
+  op: 'upsert' | 'remove';
+  kind: Kind;
+  obj: Named;
+}
+
+/** What the console shows: the pollers poll only this. */
+export interface Focus {
+  /** namespace/name of the cluster whose members are on screen */
+  cluster?: string;
+  /** namespace/name of the pod whose log is on screen */
+  log?: string;
+}
+
 export interface ZpgState {
   context: { name?: string; namespace?: string; allNamespaces: boolean };
   postgresqls: Record<string, PostgresqlLike>;
   pods: Record<string, PodLike & { metadata?: { namespace?: string } }>;
+  /** pods by namespace/cluster (their cluster-name label), kept with `pods`: rows need no scan of every pod */
+  podsByCluster: Record<string, PodLike[]>;
+  events: Record<string, EventLike>;
+  statefulsets: Record<string, StatefulSetLike>;
   patroni: Record<string, PatroniView>;
+  log?: LogView;
+  focus: Focus;
+  /** the first lists have arrived: until then an empty list means "not yet", not "none" */
+  synced: boolean;
+  /** the Kubernetes watch is failing: what is on screen is what was last seen */
+  watchError?: { text: string; since: number };
   status?: StatusLine;
-  upsert(kind: 'postgresqls' | 'pods', obj: { metadata?: { name?: string; namespace?: string } }): void;
-  remove(kind: 'postgresqls' | 'pods', obj: { metadata?: { name?: string; namespace?: string } }): void;
-  setPatroni(clusterKey: string, view: PatroniView): void;
+  upsert<T extends Named>(kind: Kind, obj: T): void;
+  remove<T extends Named>(kind: Kind, obj: T): void;
+  /** many changes in one update: one render for a burst of watch events */
+  apply(changes: Change[]): void;
+  setPatroni(clusterKey: string, view: PatroniView | undefined): void;
+  setLog(view: LogView | undefined): void;
+  setFocus(focus: Focus): void;
+  setWatchError(text: string | undefined): void;
   say(level: StatusLine['level'], text: string): void;
 }
 
-export const keyOf = (o: { metadata?: { name?: string; namespace?: string } }) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+export const keyOf = (o: Named) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export type ZpgStore = StoreApi<ZpgState>;
 
+export const CLUSTER_LABEL = 'cluster-name';
+
+/** namespace/cluster of a pod, from its cluster-name label */
+export function clusterOfPod(p: PodLike | undefined): string | undefined {
+  const name = p?.metadata?.labels?.[CLUSTER_LABEL];
+  return name ? `${(p as Named).metadata?.namespace ?? ''}/${name}` : undefined;
+}
+
+function applyChanges(s: ZpgState, changes: Change[]): Partial<ZpgState> {
+  const next: Partial<Record<Kind, Record<string, unknown>>> = {};
+  let index: Record<string, PodLike[]> | undefined;
+  for (const c of changes) {
+    const map = (next[c.kind] ??= { ...s[c.kind] });
+    const key = keyOf(c.obj);
+    if (c.kind === 'pods') {
+      index ??= { ...s.podsByCluster };
+      const old = map[key] as PodLike | undefined;
+      const before = clusterOfPod(old);
+      if (before && index[before]) index[before] = index[before].filter((p) => p !== old);
+      if (before && index[before]?.length === 0) delete index[before];
+      const after = c.op === 'upsert' ? clusterOfPod(c.obj as PodLike) : undefined;
+      if (after) index[after] = [...(index[after] ?? []), c.obj as PodLike];
+    }
+    if (c.op === 'upsert') map[key] = c.obj;
+    else delete map[key];
+  }
+  return { ...(next as Partial<ZpgState>), ...(index ? { podsByCluster: index } : {}) };
+}
+
 export function createZpgStore(context: ZpgState['context'] = { allNamespaces: false }): ZpgStore {
-  return createStore<ZpgState>()((set) => ({
+  return createStore<ZpgState>()((set, get) => ({
     context,
     postgresqls: {},
     pods: {},
+    podsByCluster: {},
+    events: {},
+    statefulsets: {},
     patroni: {},
-    upsert: (kind, obj) => set((s) => ({ [kind]: { ...s[kind], [keyOf(obj)]: obj } })),
-    remove: (kind, obj) =>
+    focus: {},
+    synced: false,
+    upsert: (kind, obj) => set((s) => applyChanges(s, [{ op: 'upsert', kind, obj }])),
+    remove: (kind, obj) => set((s) => applyChanges(s, [{ op: 'remove', kind, obj }])),
+    apply: (changes) => {
+      if (changes.length) set((s) => applyChanges(s, changes));
+    },
+    setPatroni: (clusterKey, view) =>
       set((s) => {
-        const next = { ...s[kind] };
-        delete next[keyOf(obj)];
-        return { [kind]: next };
+        const next = { ...s.patroni };
+        if (view) next[clusterKey] = view;
+        else delete next[clusterKey];
+        return { patroni: next };
       }),
-    setPatroni: (clusterKey, view) => set((s) => ({ patroni: { ...s.patroni, [clusterKey]: view } })),
+    setLog: (view) => set({ log: view }),
+    setFocus: (focus) => {
+      const f = get().focus;
+      // Called on every render of the console: only a real change may notify the pollers.
+      if (f.cluster !== focus.cluster || f.log !== focus.log) set({ focus });
+    },
+    setWatchError: (text) => {
+      const w = get().watchError;
+      if (text === undefined) {
+        if (w) set({ watchError: undefined });
+      } else set({ watchError: { text, since: w?.since ?? Date.now() } });
+    },
     say: (level, text) => set({ status: { level, text, at: Date.now() } }),
   }));
-}
-
-/** Pods of a cluster are the ones carrying its cluster-name label in its namespace. */
-export function clusterRows(s: ZpgState, clusterLabel = 'cluster-name'): ClusterRow[] {
-  const podsByCluster = new Map<string, PodLike[]>();
-  for (const p of Object.values(s.pods)) {
-    const name = p.metadata?.labels?.[clusterLabel];
-    if (!name) continue;
-    const k = `${p.metadata?.namespace ?? ''}/${name}`;
-    podsByCluster.set(k, [...(podsByCluster.get(k) ?? []), p]);
-  }
-  return Object.entries(s.postgresqls)
-    .map(([k, pg]) => summarizeCluster(pg, podsByCluster.get(k) ?? [], s.patroni[k]?.members))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

@@ -7,11 +7,23 @@ export function formatLag(bytes: number | null | undefined): string {
   return `${Math.round(bytes / 1048576)}M`;
 }
 
-export function formatAge(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '-';
-  const s = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000));
+/** A duration as one unit: 42s, 5m, 3h, 2d. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
+}
+
+export function formatAge(iso: string | Date | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const t = iso instanceof Date ? iso.getTime() : Date.parse(iso);
+  return Number.isNaN(t) ? '-' : formatDuration(now - t);
+}
+
+/** Text from outside (logs, event messages) without the control characters that would move the cursor or recolour the screen. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x1f\x7f-\x9f]/g, '');
 }

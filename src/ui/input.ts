@@ -7,6 +7,9 @@ export function keyNames(input: string, key: Key): string[] {
   if (key.downArrow) return ['down'];
   if (key.pageUp) return ['pageUp'];
   if (key.pageDown) return ['pageDown'];
+  if (key.home) return ['home'];
+  if (key.end) return ['end'];
+  if (key.tab && !key.shift) return ['tab'];
   if (key.return) return ['return'];
   if (key.escape) return ['escape'];
   if (key.backspace || key.delete) return ['backspace'];
@@ -15,4 +18,4 @@ export function keyNames(input: string, key: Key): string[] {
 }
 
 /** Control characters that can ride along in a multi-character read. */
-const CONTROL: Record<string, string> = { '\r': 'return', '\n': 'return', '\x1b': 'escape', '\x7f': 'backspace', '\b': 'backspace' };
+const CONTROL: Record<string, string> = { '\t': 'tab', '\r': 'return', '\n': 'return', '\x1b': 'escape', '\x7f': 'backspace', '\b': 'backspace' };

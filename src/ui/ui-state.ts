@@ -1,16 +1,31 @@
-// The console's own state (which view, which row, what is typed) as a pure
-// reducer over key names: every key sequence is testable without a terminal.
-import { actionFor, type ViewName } from './keymap.ts';
+// The console's own state (which view, which row, what is typed, where each
+// pane is scrolled) as a pure reducer over key names: every key sequence is
+// testable without a terminal.
+import { actionFor, type Action, type ViewName } from './keymap.ts';
 
 export type SortKey = 'name' | 'namespace' | 'status' | 'lag';
 export const SORT_KEYS: SortKey[] = ['name', 'namespace', 'status', 'lag'];
 
+export type Pane = 'events' | 'manifest';
+
 export interface UiState {
   view: ViewName;
   previous: ViewName;
+  /** the row under the cursor in the clusters list */
   cursor: number;
   /** the cluster open in the detail view, as namespace/name */
   open?: string;
+  /** the member under the cursor in the detail view */
+  member: number;
+  /** what the detail view's lower pane shows, whether it has the keys, and its scroll offset */
+  pane: Pane;
+  paneFocus: boolean;
+  paneTop: number;
+  /** the pod whose log is open, as namespace/name */
+  log?: string;
+  /** absolute number of the log's first visible line; undefined = following the end */
+  logTop?: number;
+  helpTop: number;
   mode: 'normal' | 'filter' | 'command';
   buffer: string;
   filter: string;
@@ -19,39 +34,75 @@ export interface UiState {
 
 export type Effect = { type: 'quit' } | { type: 'namespace'; namespace: string | undefined } | { type: 'error'; text: string };
 
-export const initialUi: UiState = { view: 'clusters', previous: 'clusters', cursor: 0, mode: 'normal', buffer: '', filter: '', sort: 'name' };
+export const initialUi: UiState = {
+  view: 'clusters',
+  previous: 'clusters',
+  cursor: 0,
+  member: 0,
+  pane: 'events',
+  paneFocus: false,
+  paneTop: 0,
+  helpTop: 0,
+  mode: 'normal',
+  buffer: '',
+  filter: '',
+  sort: 'name',
+};
 
+/** What the keys move over, as the screen currently shows it. */
 export interface KeyContext {
-  /** rows in the current list, for cursor bounds */
+  /** rows in the clusters list */
   rows: number;
-  /** namespace/name of the row under the cursor */
+  /** namespace/name of the cluster under the cursor */
   selected?: string;
+  /** visible rows of whatever list or pane has the keys */
+  page?: number;
+  /** members of the open cluster, and the pod key of each */
+  members?: string[];
+  /** lines in the detail view's lower pane */
+  paneLines?: number;
+  /** the log ring: absolute number of its first line, and how many it holds */
+  logFirst?: number;
+  logCount?: number;
+  helpLines?: number;
 }
 
+type Result = { state: UiState; effect?: Effect };
+
+const clampTo = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(n, Math.max(lo, hi)));
+
 /** Applies one key; returns the new state and what the app must do outside the UI. */
-export function reduce(s: UiState, key: string, ctx: KeyContext): { state: UiState; effect?: Effect } {
+export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
   if (s.mode !== 'normal') return typing(s, key);
   const action = actionFor(s.view, key);
-  const clamp = (n: number) => Math.max(0, Math.min(n, Math.max(0, ctx.rows - 1)));
+  if (!action) return { state: s };
+  const moved = move(s, action, ctx);
+  if (moved) return { state: moved };
   switch (action) {
-    case 'up':
-      return { state: { ...s, cursor: clamp(s.cursor - 1) } };
-    case 'down':
-      return { state: { ...s, cursor: clamp(s.cursor + 1) } };
-    case 'top':
-      return { state: { ...s, cursor: 0 } };
-    case 'bottom':
-      return { state: { ...s, cursor: clamp(ctx.rows - 1) } };
     case 'open':
-      return ctx.selected ? { state: { ...s, view: 'cluster', previous: s.view, open: ctx.selected, cursor: 0 } } : { state: s };
+      return ctx.selected ? { state: { ...s, view: 'cluster', previous: s.view, open: ctx.selected, member: 0, paneTop: 0, paneFocus: false } } : { state: s };
+    case 'logs': {
+      const pod = ctx.members?.[s.member];
+      if (s.paneFocus || !pod) return { state: s };
+      return { state: { ...s, view: 'log', previous: s.view, log: pod, logTop: undefined } };
+    }
+    case 'pane':
+      return { state: { ...s, paneFocus: !s.paneFocus } };
+    case 'events':
+    case 'manifest':
+      return { state: { ...s, pane: action, paneFocus: true, paneTop: s.pane === action ? s.paneTop : 0 } };
+    case 'follow':
+      return { state: { ...s, logTop: s.logTop === undefined ? logBottom(ctx) : undefined } };
     case 'back':
-      return { state: { ...s, view: s.view === 'help' ? s.previous : 'clusters', cursor: 0 } };
+      if (s.view === 'help') return { state: { ...s, view: s.previous, helpTop: 0 } };
+      if (s.view === 'log') return { state: { ...s, view: 'cluster', log: undefined, logTop: undefined } };
+      return { state: { ...s, view: 'clusters', open: undefined, paneFocus: false } };
     case 'filter':
       return { state: { ...s, mode: 'filter', buffer: s.filter } };
     case 'command':
       return { state: { ...s, mode: 'command', buffer: '' } };
     case 'help':
-      return { state: { ...s, view: 'help', previous: s.view } };
+      return { state: { ...s, view: 'help', previous: s.view, helpTop: 0 } };
     case 'sort':
       return { state: { ...s, sort: SORT_KEYS[(SORT_KEYS.indexOf(s.sort) + 1) % SORT_KEYS.length] } };
     case 'quit':
@@ -61,7 +112,52 @@ export function reduce(s: UiState, key: string, ctx: KeyContext): { state: UiSta
   }
 }
 
-function typing(s: UiState, key: string): { state: UiState; effect?: Effect } {
+const STEP: Partial<Record<Action, (page: number) => number>> = {
+  up: () => -1,
+  down: () => 1,
+  pageUp: (p) => -p,
+  pageDown: (p) => p,
+  top: () => -Infinity,
+  bottom: () => Infinity,
+};
+
+/** Cursor and scroll movement, for whatever has the keys in the current view. */
+function move(s: UiState, action: Action, ctx: KeyContext): UiState | undefined {
+  const step = STEP[action];
+  if (!step) return undefined;
+  const page = Math.max(1, ctx.page ?? 10);
+  const d = step(page);
+  const by = (n: number, count: number) => clampTo(Number.isFinite(d) ? n + d : d < 0 ? 0 : count - 1, 0, count - 1);
+  switch (s.view) {
+    case 'clusters':
+      return { ...s, cursor: by(s.cursor, ctx.rows) };
+    case 'cluster':
+      if (!s.paneFocus) return { ...s, member: by(s.member, ctx.members?.length ?? 0) };
+      return { ...s, paneTop: by(s.paneTop, (ctx.paneLines ?? 0) - page + 1) };
+    case 'help':
+      return { ...s, helpTop: by(s.helpTop, (ctx.helpLines ?? 0) - page + 1) };
+    case 'log':
+      return { ...s, logTop: scrollLog(s.logTop, d, ctx, page) };
+  }
+}
+
+/** The first line shown when following: the last page of the ring. */
+function logBottom(ctx: KeyContext): number {
+  const first = ctx.logFirst ?? 0;
+  return Math.max(first, first + (ctx.logCount ?? 0) - Math.max(1, ctx.page ?? 10));
+}
+
+/** Scrolling up holds the log in place; reaching the end follows it again. */
+function scrollLog(top: number | undefined, d: number, ctx: KeyContext, _page: number): number | undefined {
+  const first = ctx.logFirst ?? 0;
+  const bottom = logBottom(ctx);
+  if (d === Infinity) return undefined;
+  if (d === -Infinity) return first;
+  const next = clampTo((top ?? bottom) + d, first, bottom);
+  return next >= bottom && d > 0 ? undefined : next;
+}
+
+function typing(s: UiState, key: string): Result {
   if (key === 'escape') return { state: { ...s, mode: 'normal', buffer: '', ...(s.mode === 'filter' ? { filter: '' } : {}) } };
   if (key === 'backspace') return { state: { ...s, buffer: s.buffer.slice(0, -1) } };
   if (key === 'return') {
@@ -74,13 +170,13 @@ function typing(s: UiState, key: string): { state: UiState; effect?: Effect } {
 }
 
 /** k9s-style commands. */
-function command(s: UiState, text: string): { state: UiState; effect?: Effect } {
+function command(s: UiState, text: string): Result {
   const [verb, arg] = text.split(/\s+/);
   if (verb === 'q' || verb === 'quit') return { state: s, effect: { type: 'quit' } };
-  if (verb === 'pg' || verb === 'postgresql' || verb === 'clusters') return { state: { ...s, view: 'clusters', cursor: 0 } };
+  if (verb === 'pg' || verb === 'postgresql' || verb === 'clusters') return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0 } };
   if (verb === 'ns' || verb === 'namespace') {
     if (!arg) return { state: s, effect: { type: 'error', text: ':ns needs a namespace name, or "all"' } };
-    return { state: { ...s, view: 'clusters', cursor: 0 }, effect: { type: 'namespace', namespace: arg === 'all' ? undefined : arg } };
+    return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0 }, effect: { type: 'namespace', namespace: arg === 'all' ? undefined : arg } };
   }
   return { state: s, effect: { type: 'error', text: `unknown command ":${text}"; try :pg, :ns NAME, :ns all, :q` } };
 }

@@ -1,21 +1,37 @@
 // `zpg` with no command: the console on a terminal; the clusters table once
 // when stdout is not a terminal (pipes, CI), so scripts never hang on it.
+// The first frame goes up before client-node loads (half a second of module
+// loading): the console says it is loading, and the data follows.
 import type { Command } from 'commander';
+import type { GlobalFlags } from '../global-flags.ts';
 
 export async function runDefault(cmd: Command, printOnce: () => Promise<void>): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) return printOnce();
-  const [{ startClusterFeed }, { createZpgStore }, { kubeFrom }] = await Promise.all([
-    import('../../services/live/cluster-feed.ts'),
-    import('../../store/store.ts'),
-    import('../kube-command.ts'),
-  ]);
-  const k = kubeFrom(cmd);
-  const store = createZpgStore({ name: k.context, namespace: k.namespace, allNamespaces: k.allNamespaces });
-  const feed = startClusterFeed(k.kc, store, k.allNamespaces ? undefined : k.namespace, k.server);
-  const { runConsole } = await import('../../ui/run.tsx');
+  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  const [{ startConsole }, { createZpgStore }] = await Promise.all([import('../../ui/run.tsx'), import('../../store/store.ts')]);
+  const store = createZpgStore({ name: flags.context, namespace: flags.namespace, allNamespaces: flags.allNamespaces === true });
+  let setNamespace = (_ns: string | undefined) => {};
+  const ui = startConsole(store, { setNamespace: (ns) => setNamespace(ns) });
+  const stops: (() => unknown)[] = [];
   try {
-    await runConsole(store, { setNamespace: (ns) => feed.setNamespace(ns) });
+    const [{ startClusterFeed }, { startPatroniFeed }, { startLogFeed }, { memberTransports }, { kubeFrom }] = await Promise.all([
+      import('../../services/live/cluster-feed.ts'),
+      import('../../services/live/patroni-feed.ts'),
+      import('../../services/live/log-feed.ts'),
+      import('../../services/patroni/transports.ts'),
+      import('../kube-command.ts'),
+    ]);
+    const k = kubeFrom(cmd); // a bad --kubeconfig or --context: the console closes and zpg says why
+    store.setState({ context: { name: k.context, namespace: k.namespace, allNamespaces: k.allNamespaces } });
+    const feed = startClusterFeed(k.kc, store, k.allNamespaces ? undefined : k.namespace, k.server);
+    setNamespace = (ns) => feed.setNamespace(ns);
+    const patroni = startPatroniFeed(store, { transportFor: memberTransports(k.kc) });
+    const logs = startLogFeed(k.kc, store);
+    stops.push(() => patroni.stop(), () => logs.stop(), () => feed.stop());
+    await ui.done;
   } finally {
-    await feed.stop();
+    ui.stop();
+    await ui.done;
+    await Promise.all(stops.map((s) => s()));
   }
 }

@@ -49,7 +49,7 @@ export interface ClusterRow {
 const ready = (p: PodLike) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /** Patroni writes its member JSON into the pod's `status` annotation: the fallback when REST is out of reach. */
-function fromAnnotation(p: PodLike, roleLabel: string): MemberRow {
+function fromAnnotation(p: PodLike, roleLabel: string): MemberRow & { xlog?: number } {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(p.metadata?.annotations?.status ?? '{}') as Record<string, unknown>;
@@ -60,6 +60,7 @@ function fromAnnotation(p: PodLike, roleLabel: string): MemberRow {
   return {
     name: p.metadata?.name ?? '',
     host: p.status?.podIP,
+    xlog: typeof doc.xlog_location === 'number' ? doc.xlog_location : undefined,
     role: label === 'master' || label === 'primary' ? 'leader' : typeof doc.role === 'string' && doc.role !== 'master' ? doc.role : label ?? 'unknown',
     state: typeof doc.state === 'string' ? doc.state : p.status?.phase === 'Running' ? 'unknown' : (p.status?.phase ?? 'unknown').toLowerCase(),
     timeline: typeof doc.timeline === 'number' ? doc.timeline : undefined,
@@ -67,6 +68,18 @@ function fromAnnotation(p: PodLike, roleLabel: string): MemberRow {
     ready: ready(p),
     source: 'pod',
   };
+}
+
+/**
+ * Lag from the annotations, as patronictl computes it from the DCS: the leader's
+ * WAL position minus the replica's. Annotation-only fields are dropped here.
+ */
+function annotationLags(members: (MemberRow & { xlog?: number })[], leader: (MemberRow & { xlog?: number }) | undefined): void {
+  const top = leader?.source === 'pod' ? leader.xlog : undefined;
+  for (const m of members) {
+    if (m.source === 'pod' && m !== leader && top !== undefined && m.xlog !== undefined) m.lagBytes = Math.max(0, top - m.xlog);
+    delete m.xlog;
+  }
 }
 
 const iso = (v: Date | string | undefined) => (v instanceof Date ? v.toISOString() : v);
@@ -88,6 +101,7 @@ export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: 
     });
   const leader = members.find((m) => isLeaderRole(m.role));
   const replicas = members.filter((m) => m !== leader);
+  annotationLags(members, leader);
   const lags = replicas.map((m) => m.lagBytes).filter((l) => l !== undefined);
   const wanted = pg.spec?.numberOfInstances ?? 0;
   const readyCount = members.filter((m) => m.ready).length;

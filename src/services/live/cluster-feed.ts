@@ -1,48 +1,140 @@
-// Keeps the store live: informers on postgresqls and on the pods of Spilo
-// clusters, in one namespace or all, switchable without a restart. Failures
-// land in the store's status line with what to do, never as a crash.
+// Keeps the store live: informers on postgresqls, on the pods and statefulsets
+// of Spilo clusters and on events, in one namespace or all, switchable without
+// a restart. Watch events are coalesced into one store update per `batchMs`
+// (a first list of 3,000 pods is one render, not 3,000). Failures land in the
+// store's status line with what to do, never as a crash, and mark what is on
+// screen stale until a probe of the failing list succeeds again.
 import * as k8s from '@kubernetes/client-node';
-import type { ZpgStore } from '../../store/store.ts';
+import type { Change, Kind, ZpgStore } from '../../store/store.ts';
 import { ResilientInformer } from '../kube/informer.ts';
 import { describeKubeError } from '../kube/config.ts';
 
 const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' };
-const POD_SELECTOR = 'cluster-name';
+const CLUSTER_SELECTOR = 'cluster-name';
 
 export interface ClusterFeed {
   setNamespace(namespace: string | undefined): void;
   stop(): Promise<void>;
 }
 
-export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace: string | undefined, server: string): ClusterFeed {
+export interface ClusterFeedOptions {
+  batchMs?: number;
+  probeMs?: number;
+}
+
+type List = (limit?: number) => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+
+interface Source {
+  kind: Kind;
+  path: string;
+  labelSelector?: string;
+  list: List;
+}
+
+function sources(kc: k8s.KubeConfig, ns: string | undefined): Source[] {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const labelSelector = CLUSTER_SELECTOR;
+  const at = (cluster: string, namespaced: string) => (ns ? namespaced : cluster);
+  return [
+    {
+      kind: 'postgresqls',
+      path: at(`/apis/${PG.group}/${PG.version}/${PG.plural}`, `/apis/${PG.group}/${PG.version}/namespaces/${ns}/${PG.plural}`),
+      list: (limit) => (ns ? custom.listNamespacedCustomObject({ ...PG, namespace: ns, limit }) : custom.listClusterCustomObject({ ...PG, limit })) as ReturnType<List>,
+    },
+    {
+      kind: 'pods',
+      path: at('/api/v1/pods', `/api/v1/namespaces/${ns}/pods`),
+      labelSelector,
+      list: (limit) => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector, limit }) : core.listPodForAllNamespaces({ labelSelector, limit })),
+    },
+    {
+      kind: 'statefulsets',
+      path: at('/apis/apps/v1/statefulsets', `/apis/apps/v1/namespaces/${ns}/statefulsets`),
+      labelSelector,
+      list: (limit) => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector, limit }) : apps.listStatefulSetForAllNamespaces({ labelSelector, limit })),
+    },
+    {
+      kind: 'events',
+      path: at('/api/v1/events', `/api/v1/namespaces/${ns}/events`),
+      list: (limit) => (ns ? core.listNamespacedEvent({ namespace: ns, limit }) : core.listEventForAllNamespaces({ limit })),
+    },
+  ];
+}
+
+export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace: string | undefined, server: string, opts: ClusterFeedOptions = {}): ClusterFeed {
+  const batchMs = opts.batchMs ?? 50;
+  const probeMs = opts.probeMs ?? 2_000;
   let informers: ResilientInformer<k8s.KubernetesObject>[] = [];
-  const onError = (e: unknown) => store.getState().say('error', describeKubeError(e, server));
+  let pending: Change[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let generation = 0;
+  const failing = new Set<Source>();
+
+  const flush = () => {
+    flushTimer = undefined;
+    const changes = pending;
+    pending = [];
+    store.getState().apply(changes);
+  };
+  const queue = (gen: number, c: Change) => {
+    if (gen !== generation) return;
+    pending.push(c);
+    flushTimer ??= setTimeout(flush, batchMs);
+  };
+
+  /** Until every failing list answers again, what is on screen is marked stale. */
+  const probe = (gen: number) => {
+    probeTimer = undefined;
+    if (gen !== generation || failing.size === 0) return;
+    void Promise.all(
+      [...failing].map((s) =>
+        s.list(1).then(
+          () => failing.delete(s),
+          () => {},
+        ),
+      ),
+    ).then(() => {
+      if (gen !== generation) return;
+      if (failing.size === 0) store.getState().setWatchError(undefined);
+      else probeTimer ??= setTimeout(() => probe(gen), probeMs);
+    });
+  };
 
   const start = (ns: string | undefined) => {
+    const gen = ++generation;
     const s = store.getState();
-    store.setState({ postgresqls: {}, pods: {}, context: { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined } });
-    const pgPath = ns ? `/apis/${PG.group}/${PG.version}/namespaces/${ns}/${PG.plural}` : `/apis/${PG.group}/${PG.version}/${PG.plural}`;
-    const podPath = ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods';
-    const pgs = new ResilientInformer<k8s.KubernetesObject>(kc, {
-      path: pgPath,
-      list: () => (ns ? custom.listNamespacedCustomObject({ ...PG, namespace: ns }) : custom.listClusterCustomObject(PG)) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>,
-      onError,
-    });
-    const pods = new ResilientInformer<k8s.KubernetesObject>(kc, {
-      path: podPath,
-      labelSelector: POD_SELECTOR,
-      list: () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: POD_SELECTOR }) : core.listPodForAllNamespaces({ labelSelector: POD_SELECTOR })),
-      onError,
-    });
-    for (const [inf, kind] of [[pgs, 'postgresqls'], [pods, 'pods']] as const) {
-      inf.on('add', (o) => store.getState().upsert(kind, o));
-      inf.on('update', (o) => store.getState().upsert(kind, o));
-      inf.on('delete', (o) => store.getState().remove(kind, o));
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    pending = [];
+    failing.clear();
+    store.setState({ postgresqls: {}, pods: {}, statefulsets: {}, events: {}, synced: false, context: { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined } });
+    s.setWatchError(undefined);
+    informers = sources(kc, ns).map((src) => {
+      const onError = (e: unknown) => {
+        if (gen !== generation) return;
+        const text = describeKubeError(e, server);
+        failing.add(src);
+        store.getState().say('error', text);
+        store.getState().setWatchError(text);
+        probeTimer ??= setTimeout(() => probe(gen), probeMs);
+      };
+      const inf = new ResilientInformer<k8s.KubernetesObject>(kc, { path: src.path, labelSelector: src.labelSelector, list: () => src.list(), onError });
+      inf.on('add', (o) => queue(gen, { op: 'upsert', kind: src.kind, obj: o }));
+      inf.on('update', (o) => queue(gen, { op: 'upsert', kind: src.kind, obj: o }));
+      inf.on('delete', (o) => queue(gen, { op: 'remove', kind: src.kind, obj: o }));
       inf.start().catch(onError);
-    }
-    informers = [pgs, pods];
+      return inf;
+    });
+    // Clusters and their pods listed: show them at once, and let "no clusters" mean none.
+    void Promise.all(informers.slice(0, 2).map((i) => i.synced)).then(() => {
+      if (gen !== generation) return;
+      clearTimeout(flushTimer);
+      flush();
+      store.setState({ synced: true });
+    });
   };
 
   start(namespace);
@@ -53,6 +145,9 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
       start(ns);
     },
     async stop() {
+      generation++;
+      clearTimeout(flushTimer);
+      clearTimeout(probeTimer);
       await Promise.all(informers.map((i) => i.stop()));
     },
   };

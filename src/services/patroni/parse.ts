@@ -26,7 +26,8 @@ export function parseCluster(body: unknown): ClusterView {
       port: num(m.port),
       apiUrl: str(m.api_url),
       timeline: num(m.timeline),
-      lagBytes: lag(m.lag),
+      // 4.1 adds receive_lag/replay_lag beside lag; take them when lag is absent.
+      lagBytes: lag(m.lag ?? m.replay_lag ?? m.receive_lag),
       pendingRestart: m.pending_restart === true,
       scheduledRestart: str(obj(m.scheduled_restart).schedule),
       tags: m.tags ? obj(m.tags) : undefined,

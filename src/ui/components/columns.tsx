@@ -1,11 +1,17 @@
 // Fixed-width columns: a table that keeps its shape at 80 columns and wider.
+// Plain terminals (NO_COLOR) have no inverse video: the cursor row gets a '>'
+// in a one-character gutter instead.
 import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { useLook } from '../look.ts';
 
 export interface Column<T> {
   title: string;
   width: number;
-  /** the column that takes the space left over */
+  /** the column that takes the space left over; `width` is then its minimum */
   grow?: boolean;
+  /** on narrow screens columns go, highest number first, until the growing one has its minimum */
+  drop?: number;
   cell: (row: T) => string;
 }
 
@@ -14,20 +20,45 @@ export function fit(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
 }
 
-export function layout<T>(columns: Column<T>[], total: number): Column<T>[] {
-  const fixed = columns.reduce((n, c) => n + (c.grow ? 0 : c.width + 1), 0);
-  return columns.map((c) => (c.grow ? { ...c, width: Math.max(c.width, total - fixed - 1) } : c));
+/**
+ * Columns for `total` characters: the growing one takes what is left (one
+ * column spare, for terminals that wrap at the margin); when that is below its
+ * minimum, droppable columns go first.
+ */
+export function layout<T>(columns: Column<T>[], total: number, plain = false): Column<T>[] {
+  const room = total - (plain ? 1 : 0);
+  let kept = columns;
+  const fixedOf = (cs: Column<T>[]) => cs.reduce((n, c) => n + (c.grow ? 0 : c.width + 1), 0);
+  const min = columns.find((c) => c.grow)?.width ?? 0;
+  while (room - fixedOf(kept) - 1 < min) {
+    const victim = kept.filter((c) => c.drop !== undefined).sort((a, b) => b.drop! - a.drop!)[0];
+    if (!victim) break;
+    kept = kept.filter((c) => c !== victim);
+  }
+  const fixed = fixedOf(kept);
+  return kept.map((c) => (c.grow ? { ...c, width: Math.max(min, room - fixed - 1) } : c));
 }
 
-export function Row<T>({ columns, row, selected }: { columns: Column<T>[]; row: T; selected: boolean }) {
+function RowImpl<T>({ columns, row, selected }: { columns: Column<T>[]; row: T; selected: boolean }) {
+  const { plain } = useLook();
   const text = columns.map((c) => fit(c.cell(row), c.width)).join(' ');
-  return <Text inverse={selected}>{text}</Text>;
+  if (plain) return <Text wrap="truncate">{`${selected ? '>' : ' '}${text}`}</Text>;
+  return (
+    <Text inverse={selected} wrap="truncate">
+      {text}
+    </Text>
+  );
 }
+/** Rows re-render only when their data or selection changes. */
+export const Row = memo(RowImpl) as typeof RowImpl;
 
 export function HeaderRow<T>({ columns }: { columns: Column<T>[] }) {
+  const { plain } = useLook();
   return (
     <Box>
-      <Text bold>{columns.map((c) => fit(c.title, c.width)).join(' ')}</Text>
+      <Text bold wrap="truncate">
+        {(plain ? ' ' : '') + columns.map((c) => fit(c.title, c.width)).join(' ')}
+      </Text>
     </Box>
   );
 }

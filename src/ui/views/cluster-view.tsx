@@ -1,37 +1,125 @@
-// One cluster: what an operator checks first (leader, readiness, status),
-// then the members as `patronictl list` shows them.
+// One cluster: what an operator checks first (leader, readiness, status, where
+// the member data comes from), the members as `patronictl list` shows them,
+// then a pane with the recent events or the manifest as YAML.
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import type { ClusterRow, MemberRow } from '../../services/clusters/summary.ts';
-import { HeaderRow, Row, layout, windowed, type Column } from '../components/columns.tsx';
-import { formatLag } from '../format.ts';
+import type { EventLike, PatroniView, StatefulSetLike } from '../../store/store.ts';
+import { eventTime } from '../../store/selectors.ts';
+import { HeaderRow, Row, fit, layout, windowed, type Column } from '../components/columns.tsx';
+import { formatDuration, formatLag, printable } from '../format.ts';
+import { clusterLayout } from '../layout.ts';
+import { useLook } from '../look.ts';
+import type { UiState } from '../ui-state.ts';
+import { Staleness } from './staleness.tsx';
 
 const MEMBER_COLUMNS: Column<MemberRow>[] = [
-  { title: 'MEMBER', width: 20, grow: true, cell: (m) => m.name },
-  { title: 'HOST', width: 15, cell: (m) => m.host ?? '' },
+  { title: 'MEMBER', width: 14, grow: true, cell: (m) => m.name },
+  { title: 'HOST', width: 15, drop: 2, cell: (m) => m.host ?? '' },
   { title: 'ROLE', width: 12, cell: (m) => m.role },
   { title: 'STATE', width: 10, cell: (m) => m.state },
-  { title: 'TL', width: 3, cell: (m) => m.timeline?.toString() ?? '' },
+  { title: 'TL', width: 3, drop: 1, cell: (m) => m.timeline?.toString() ?? '' },
   { title: 'LAG', width: 5, cell: (m) => formatLag(m.lagBytes) },
   { title: 'R', width: 1, cell: (m) => (m.pendingRestart ? '*' : '') },
+  { title: 'SRC', width: 3, cell: (m) => (m.source === 'patroni' ? 'api' : 'pod') },
 ];
 
-export function ClusterView({ row, cursor, width, height, staleSeconds }: { row?: ClusterRow; cursor: number; width: number; height: number; staleSeconds?: number }) {
+interface EventRow {
+  key: string;
+  event: EventLike;
+  now: number;
+}
+
+const EVENT_COLUMNS: Column<EventRow>[] = [
+  { title: 'AGE', width: 4, cell: (r) => (eventTime(r.event) ? formatDuration(r.now - eventTime(r.event)) : '-') },
+  { title: 'TYPE', width: 7, cell: (r) => r.event.type ?? '' },
+  { title: 'REASON', width: 16, cell: (r) => r.event.reason ?? '' },
+  { title: 'OBJECT', width: 16, drop: 1, cell: (r) => r.event.involvedObject?.name ?? '' },
+  { title: 'MESSAGE', width: 10, grow: true, cell: (r) => printable(r.event.message ?? '') + ((r.event.count ?? 1) > 1 ? ` (x${r.event.count})` : '') },
+];
+
+export interface ClusterViewProps {
+  row?: ClusterRow;
+  statefulset?: StatefulSetLike;
+  patroni?: PatroniView;
+  events: EventLike[];
+  manifest: string[];
+  ui: Pick<UiState, 'member' | 'pane' | 'paneFocus' | 'paneTop'>;
+  width: number;
+  height: number;
+}
+
+function sts(s: StatefulSetLike | undefined): string {
+  if (!s) return '';
+  const rolling = s.status?.updateRevision && s.status.currentRevision !== s.status.updateRevision ? ', rolling' : '';
+  return ` · statefulset ${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}${rolling}`;
+}
+
+/** the events pane spends a line on its column header */
+export const paneLinesShown = (pane: UiState['pane'], paneRows: number) => Math.max(1, pane === 'events' ? paneRows - 1 : paneRows);
+
+export function ClusterView({ row, statefulset, patroni, events, manifest, ui, width, height }: ClusterViewProps) {
+  const { plain } = useLook();
+  const memberColumns = useMemo(() => layout(MEMBER_COLUMNS, width, plain), [width, plain]);
+  const eventColumns = useMemo(() => layout(EVENT_COLUMNS, width, plain), [width, plain]);
   if (!row) return <Text color="yellow">This cluster is gone. Press esc to go back.</Text>;
-  const columns = layout(MEMBER_COLUMNS, width);
-  const { visible, offset } = windowed(row.members, cursor, Math.max(1, height - 6));
+  const { memberRows, paneRows } = clusterLayout(height, row.members.length);
+  const { visible, offset } = windowed(row.members, ui.member, memberRows);
+  const lines = ui.pane === 'events' ? events.length : manifest.length;
+  const page = paneLinesShown(ui.pane, paneRows);
+  const top = Math.max(0, Math.min(ui.paneTop, lines - page));
+  const now = Date.now();
   return (
     <Box flexDirection="column">
-      <Text>
+      <Text wrap="truncate">
         <Text bold>{row.name}</Text> in {row.namespace} · team {row.team || '-'} · PostgreSQL {row.version || '?'}
+        {sts(statefulset)}
       </Text>
-      <Text>
-        Pods {row.ready}/{row.total} ready of {row.wanted} · leader {row.leader ?? 'none'} · {row.health} · operator status {row.operatorStatus || '-'}
+      <Text wrap="truncate">
+        Pods {row.ready}/{row.total} ready of {row.wanted} · leader {row.leader ?? 'none'} · {row.health} · operator {row.operatorStatus || '-'}
       </Text>
-      <Text dimColor>{staleSeconds !== undefined ? `member data from pod annotations, ${staleSeconds}s old` : ' '}</Text>
-      <HeaderRow columns={columns} />
+      <Staleness view={patroni} />
+      <HeaderRow columns={memberColumns} />
       {visible.map((m, i) => (
-        <Row key={m.name} columns={columns} row={m} selected={offset + i === cursor} />
+        <Row key={m.name} columns={memberColumns} row={m} selected={!ui.paneFocus && offset + i === ui.member} />
       ))}
+      {row.members.length === 0 && <Text dimColor>No member pods yet.</Text>}
+      <PaneTitle pane={ui.pane} focus={ui.paneFocus} top={top} shown={Math.min(page, lines - top)} total={lines} width={width} />
+      {ui.pane === 'events' ? (
+        events.length === 0 ? (
+          <Text dimColor>No events for this cluster.</Text>
+        ) : (
+          <>
+            <HeaderRow columns={eventColumns} />
+            {events.slice(top, top + page).map((e, i) => (
+              <Row key={i} columns={eventColumns} row={{ key: String(i), event: e, now }} selected={false} />
+            ))}
+          </>
+        )
+      ) : (
+        manifest.slice(top, top + page).map((l, i) => (
+          <Text key={i} wrap="truncate">
+            {l || ' '}
+          </Text>
+        ))
+      )}
     </Box>
+  );
+}
+
+function PaneTitle({ pane, focus, top, shown, total, width }: { pane: UiState['pane']; focus: boolean; top: number; shown: number; total: number; width: number }) {
+  const { plain } = useLook();
+  const tab = (name: UiState['pane'], label: string) => (pane === name ? `[${label}]` : ` ${label} `);
+  // Which pane has the keys: inverse video, or a '>' where there is none.
+  const left = `${plain && focus ? '>' : ' '}${tab('events', 'Events e')} ${tab('manifest', 'Manifest y')}`;
+  const where = total ? `${top + 1}-${top + shown} of ${total}` : '';
+  const right = `${where}${focus ? ' · tab: members' : ' · tab: scroll here'}`;
+  return (
+    <Text wrap="truncate">
+      <Text bold inverse={!plain && focus}>
+        {left}
+      </Text>
+      <Text dimColor>{fit(` ${right}`, Math.max(0, width - left.length - 1))}</Text>
+    </Text>
   );
 }

@@ -1,0 +1,35 @@
+// `?` at 80x24: every binding of the keymap, generated from it, scrollable,
+// with the meaning of the marks; esc returns to the view it came from.
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYMAP } from '../../src/ui/keymap.ts';
+import { demoStore } from '../helpers/console-world.ts';
+import { renderScreen, type Screen } from '../helpers/screen.ts';
+
+let screen: Screen | undefined;
+afterEach(async () => {
+  await screen?.unmount();
+  screen = undefined;
+});
+
+describe('help at 80x24', () => {
+  it('lists every key of the keymap, scrolling to the marks, and goes back with esc', async () => {
+    screen = await renderScreen({ store: demoStore() });
+    await screen.press('enter', '?');
+    let lines = (await screen.waitFor('Keys (1-20 of')).split('\n');
+    expect(lines[0]).toBe('zpg · zpg-sandbox · ns default · help');
+    expect(lines[2]).toMatch(/^k ↑\s+move or scroll up\s+everywhere$/);
+    expect(lines[23]).toBe('esc back  : cmd  q quit');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    const seen = new Set(lines);
+    await screen.press('G');
+    lines = (await screen.waitFor('STALE    Patroni')).split('\n');
+    for (const l of lines) seen.add(l);
+    const all = [...seen].join('\n');
+    for (const b of KEYMAP) expect(all).toContain(b.help.slice(0, 40));
+    expect(all).toContain('STALE    Patroni, the Kubernetes watch or a log stopped answering');
+    for (const l of seen) expect(l.length).toBeLessThanOrEqual(79);
+    expect(all).toMatch(/^enter l\s+the selected member's log\s+cluster$/m);
+    await screen.press('esc');
+    await screen.waitFor('clusters › default/acid-demo');
+  });
+});
