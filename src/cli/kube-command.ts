@@ -6,7 +6,10 @@ import { UsageError } from './errors.ts';
 import type { GlobalFlags } from './global-flags.ts';
 
 export function kubeFrom(cmd: Command): LoadedKubeConfig & { allNamespaces: boolean } {
-  const f = cmd.optsWithGlobals<GlobalFlags>();
+  return kubeFromFlags(cmd.optsWithGlobals<GlobalFlags>());
+}
+
+export function kubeFromFlags(f: GlobalFlags): LoadedKubeConfig & { allNamespaces: boolean } {
   try {
     return { ...loadKubeConfig(f), allNamespaces: f.allNamespaces === true };
   } catch (e) {

@@ -5,52 +5,15 @@
 // its postmaster, found by the member's data directory in /proc/*/cmdline, as
 // the kubelet finds them) and the new leader must be on screen within 30 s.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hasTmux, memberProcesses, tmuxServer } from '../helpers/tmux.ts';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/sandbox.ts';
-import { exited, spawnZpg, waitForOutput, ZPG } from '../helpers/zpg.ts';
+import { exited, spawnZpg, waitForOutput } from '../helpers/zpg.ts';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `zpg-e2e-${process.pid}`;
-const tmux = (...args: string[]) => {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-/** the pane as text (`-e`: with its escape sequences) */
-const screen = (session: string, escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
-const waitForScreen = (session: string, what: string, test: (s: string) => unknown, timeoutMs = 20_000): Promise<string> =>
-  eventually(`${what} on screen`, () => {
-    const s = screen(session);
-    return test(s) ? s : undefined;
-  }, timeoutMs, 250).then(
-    (s) => s!,
-    (e: Error) => {
-      throw new Error(`${e.message}\n--- the screen shows:\n${screen(session)}`);
-    },
-  );
-
-/** Starts the console in its own tmux session, inside a shell that prints a line before and after it. */
-function startConsole(session: string, kubeconfig: string, env: Record<string, string> = {}): void {
-  const vars = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const cmd = `echo shell-before; '${process.execPath}' '${ZPG}' --kubeconfig '${kubeconfig}'; echo "shell-after $?"; sleep 600`;
-  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', ...vars, 'sh', '-c', cmd);
-}
-
-/** Processes running for a member: the runuser wrapper, Patroni and the postmaster all name its data directory. */
-function memberProcesses(volume: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(`${volume}/`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const { tmux, screen, waitForScreen, startZpg } = tmuxServer(SOCKET);
+const startConsole = (session: string, kubeconfig: string, env: Record<string, string> = {}) => startZpg(session, ['--kubeconfig', kubeconfig], env);
 
 const ESC = '\x1b';
 /** SGR parameters in the pane: colours (30-38, 40-48, 90-97, 100-107) and inverse (7); 39/49 are resets to default */

@@ -7,21 +7,25 @@ import type { GlobalFlags } from '../global-flags.ts';
 
 export async function runDefault(cmd: Command, printOnce: () => Promise<void>): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) return printOnce();
-  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  await runConsole(cmd.optsWithGlobals<GlobalFlags>());
+}
+
+/** The console until the user quits; `zpg demo` opens it on its sandbox's kubeconfig too. */
+export async function runConsole(flags: GlobalFlags): Promise<void> {
   const [{ startConsole }, { createZpgStore }] = await Promise.all([import('../../ui/run.tsx'), import('../../store/store.ts')]);
   const store = createZpgStore({ name: flags.context, namespace: flags.namespace, allNamespaces: flags.allNamespaces === true });
   let setNamespace = (_ns: string | undefined) => {};
   const ui = startConsole(store, { setNamespace: (ns) => setNamespace(ns) });
   const stops: (() => unknown)[] = [];
   try {
-    const [{ startClusterFeed }, { startPatroniFeed }, { startLogFeed }, { memberTransports }, { kubeFrom }] = await Promise.all([
+    const [{ startClusterFeed }, { startPatroniFeed }, { startLogFeed }, { memberTransports }, { kubeFromFlags }] = await Promise.all([
       import('../../services/live/cluster-feed.ts'),
       import('../../services/live/patroni-feed.ts'),
       import('../../services/live/log-feed.ts'),
       import('../../services/patroni/transports.ts'),
       import('../kube-command.ts'),
     ]);
-    const k = kubeFrom(cmd); // a bad --kubeconfig or --context: the console closes and zpg says why
+    const k = kubeFromFlags(flags); // a bad --kubeconfig or --context: the console closes and zpg says why
     store.setState({ context: { name: k.context, namespace: k.namespace, allNamespaces: k.allNamespaces } });
     const feed = startClusterFeed(k.kc, store, k.allNamespaces ? undefined : k.namespace, k.server);
     setNamespace = (ns) => feed.setNamespace(ns);

@@ -25,7 +25,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run zpg on an embedded sandbox on this machine: API, kubelet, S3, the operator and two sample clusters')
     .option('--data-dir <dir>', 'where the sandbox keeps volumes, S3 objects, the kubeconfig and the operator log (wiped at start; default ~/.zpg/demo, /var/tmp/zpg-demo as root)')
-    .option('--headless', 'print plain lines instead of the live summary (for scripts; implied when stdout is not a terminal)')
+    .option('--headless', 'print plain lines instead of opening the console (for scripts; implied when stdout is not a terminal)')
     .option('--no-pods', 'no kubelet: the API, its controllers and the operator only; pods stay Pending')
     .action(async (_f: DemoFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<DemoFlags>();
@@ -44,6 +44,8 @@ export function registerDemo(program: Command): void {
           kubeconfig: flags.kubeconfig === undefined ? undefined : resolve(flags.kubeconfig),
           headless: flags.headless === true,
           pods: flags.pods,
+          // On a terminal the demo ends in the console, on the sandbox's kubeconfig.
+          console: async (kubeconfig) => (await import('./console.ts')).runConsole({ kubeconfig, allNamespaces: true }),
         });
       } catch (e) {
         if (e instanceof DataDirError) throw new UsageError(e.message, 1);

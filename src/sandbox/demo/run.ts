@@ -21,6 +21,8 @@ export interface DemoOptions {
   pods: boolean;
   /** how often the summary is refreshed */
   intervalMs?: number;
+  /** the console, opened on the sandbox on a terminal; the demo stops when it closes */
+  console?: (kubeconfig: string) => Promise<void>;
 }
 
 /** A stop request cut the start-up short: clean up what started, quietly. */
@@ -29,7 +31,9 @@ class Stopped extends Error {}
 export async function runDemo(o: DemoOptions): Promise<void> {
   const startedAt = Date.now();
   const out = process.stdout;
-  const report: Reporter = o.headless || !out.isTTY ? lineReporter(out) : ttyReporter(out);
+  const interactive = !o.headless && out.isTTY === true;
+  const withConsole = interactive && process.stdin.isTTY === true && o.console !== undefined;
+  const report: Reporter = !interactive || withConsole ? lineReporter(out) : ttyReporter(out);
   const cleanups: { what: string; run: () => Promise<void> | void }[] = [];
   let stopping = false;
   let wake = () => {};
@@ -70,6 +74,12 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     createClusters(world.api.registry, SAMPLE_CLUSTERS);
     report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
     report.info(`try: zpg --kubeconfig ${kubeconfig} list`);
+    if (withConsole) {
+      // The console takes the screen; the members come up under its eyes. Quitting it ends the demo.
+      await Promise.race([o.console!(kubeconfig).finally(() => wake()), stopRequested]);
+      stopping = true;
+      throw new Stopped();
+    }
 
     const observer = new ClusterObserver(world.api.registry, { members: o.pods });
     let announced = false;
