@@ -64,7 +64,7 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
     expect(lines[0]).toContain('clusters › default/acid-demo');
     expect(s.match(/^acid-demo-\d\s/gm)).toHaveLength(3);
     const leader = s.match(LEADER_ROW)![1];
-    expect(lines[1]).toContain('statefulset 3/3');
+    expect(lines[1]).toContain('sts 3/3');
     expect(lines[2]).toContain(`leader ${leader}`);
     // The operator's events, from the events informer.
     await waitForScreen('main', "the operator's events", (x) => /^\d+[smh]\s+Normal\s+\S+\s+acid-demo\s/m.test(x));

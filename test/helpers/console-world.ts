@@ -11,6 +11,7 @@ export function memberPod(cluster: string, i: number, role: 'master' | 'replica'
       labels: { application: 'spilo', 'cluster-name': cluster, 'spilo-role': role },
       annotations: { status: JSON.stringify({ role, state: opts.state ?? 'running', timeline: opts.timeline ?? 1, xlog_location: opts.xlog ?? 50331648 }) },
     },
+    spec: { containers: [{ name: 'postgres', image: 'ghcr.io/zalando/spilo-15:3.0-p1' }] },
     status: { phase: 'Running', podIP: `127.0.40.${10 * (cluster.length % 5) + i + 1}`, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
   };
 }

@@ -2,7 +2,7 @@
 // them with where their data comes from, staleness with its age, and the
 // events/manifest pane scrolled with the keys.
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoStore } from '../helpers/console-world.ts';
+import { demoStore, postgresql } from '../helpers/console-world.ts';
 import { renderScreen, type Screen } from '../helpers/screen.ts';
 
 let screen: Screen | undefined;
@@ -18,6 +18,21 @@ const REST_MEMBERS = [
 ];
 
 describe('cluster view at 80x24', () => {
+  it("says what the operator's conditions report when one is not True", async () => {
+    const store = demoStore();
+    const pg = postgresql('acid-demo', 3);
+    pg.status = { PostgresClusterStatus: 'Running', conditions: [{ type: 'Ready', status: 'False', reason: 'MembersNotReady', message: '2/3 members ready' }] } as typeof pg.status;
+    store.getState().apply([{ op: 'upsert', kind: 'postgresqls', obj: pg }]);
+    screen = await renderScreen({ store });
+    await screen.press('enter');
+    const lines = (await screen.waitFor('acid-demo-2')).split('\n');
+    expect(lines[2]).toBe('Pods 3/3 ready of 3 · leader acid-demo-0 (TL 1) · Healthy · operator Running');
+    expect(lines[3]).toBe('Ready False: 2/3 members ready');
+    expect(lines[4]).toBe('members: pod annotations, asking Patroni…');
+    expect(lines[23]).toMatch(/^enter log/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
   it('opens with enter and tells the pollers which cluster is on screen', async () => {
     const store = demoStore();
     screen = await renderScreen({ store });
@@ -25,8 +40,8 @@ describe('cluster view at 80x24', () => {
     const lines = (await screen.waitFor('acid-demo-2')).split('\n');
     expect(store.getState().focus).toEqual({ cluster: 'default/acid-demo' });
     expect(lines[0]).toBe('zpg · zpg-sandbox · ns default · clusters › default/acid-demo');
-    expect(lines[1]).toBe('acid-demo in default · team acid · PostgreSQL 15 · statefulset 3/3');
-    expect(lines[2]).toBe('Pods 3/3 ready of 3 · leader acid-demo-0 · Healthy · operator Running');
+    expect(lines[1]).toBe('acid-demo in default · team acid · PostgreSQL 15 · sts 3/3 · spilo-15:3.0-p1');
+    expect(lines[2]).toBe('Pods 3/3 ready of 3 · leader acid-demo-0 (TL 1) · Healthy · operator Running');
     expect(lines[3]).toBe('members: pod annotations, asking Patroni…');
     expect(lines[4]).toMatch(/^MEMBER\s+HOST\s+ROLE\s+STATE\s+TL\s+LAG\s+R\s+SRC$/);
     expect(lines[5]).toMatch(/^acid-demo-0\s+127\.0\.40\.\d+\s+leader\s+running\s+1\s+-\s+pod$/);

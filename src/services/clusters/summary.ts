@@ -6,13 +6,21 @@ import { isHealthyReplica, isLeaderRole } from '../patroni/types.ts';
 
 export interface PodLike {
   metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: Date | string };
+  spec?: { containers?: { name?: string; image?: string }[] };
   status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+export interface ConditionLike {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
 }
 
 export interface PostgresqlLike {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: Date | string };
-  spec?: { teamId?: string; numberOfInstances?: number; postgresql?: { version?: string } };
-  status?: { PostgresClusterStatus?: string } | string;
+  spec?: { teamId?: string; numberOfInstances?: number; dockerImage?: string; postgresql?: { version?: string } };
+  status?: { PostgresClusterStatus?: string; conditions?: ConditionLike[] } | string;
 }
 
 export interface MemberRow {
@@ -43,6 +51,12 @@ export interface ClusterRow {
   /** what pods and Patroni show: Healthy, Degraded, NoLeader, Pending, Stopped */
   health: string;
   createdAt?: string;
+  /** the Spilo image the pods run (the manifest's when none runs yet) */
+  image?: string;
+  /** the leader's timeline */
+  timeline?: number;
+  /** the operator's conditions that are not True, with what it says about them */
+  problems: ConditionLike[];
   members: MemberRow[];
 }
 
@@ -122,6 +136,9 @@ export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: 
     operatorStatus: operatorStatusOf(pg),
     health,
     createdAt: iso(pg.metadata?.creationTimestamp),
+    image: pods.map((p) => p.spec?.containers?.find((c) => c.name === 'postgres')?.image).find(Boolean) ?? pg.spec?.dockerImage,
+    timeline: leader?.timeline,
+    problems: typeof pg.status === 'object' ? (pg.status.conditions ?? []).filter((c) => c.status !== 'True') : [],
     members,
   };
 }

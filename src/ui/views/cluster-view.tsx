@@ -52,7 +52,7 @@ export interface ClusterViewProps {
 function sts(s: StatefulSetLike | undefined): string {
   if (!s) return '';
   const rolling = s.status?.updateRevision && s.status.currentRevision !== s.status.updateRevision ? ', rolling' : '';
-  return ` · statefulset ${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}${rolling}`;
+  return ` · sts ${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}${rolling}`;
 }
 
 /** the events pane spends a line on its column header */
@@ -63,7 +63,8 @@ export function ClusterView({ row, statefulset, patroni, events, manifest, ui, w
   const memberColumns = useMemo(() => layout(MEMBER_COLUMNS, width, plain), [width, plain]);
   const eventColumns = useMemo(() => layout(EVENT_COLUMNS, width, plain), [width, plain]);
   if (!row) return <Text color="yellow">This cluster is gone. Press esc to go back.</Text>;
-  const { memberRows, paneRows } = clusterLayout(height, row.members.length);
+  // The operator's not-True conditions get a line of their own, taken from the pane.
+  const { memberRows, paneRows } = clusterLayout(height - (row.problems.length > 0 ? 1 : 0), row.members.length);
   const { visible, offset } = windowed(row.members, ui.member, memberRows);
   const lines = ui.pane === 'events' ? events.length : manifest.length;
   const page = paneLinesShown(ui.pane, paneRows);
@@ -74,10 +75,17 @@ export function ClusterView({ row, statefulset, patroni, events, manifest, ui, w
       <Text wrap="truncate">
         <Text bold>{row.name}</Text> in {row.namespace} · team {row.team || '-'} · PostgreSQL {row.version || '?'}
         {sts(statefulset)}
+        {row.image ? ` · ${row.image.split('/').pop()}` : ''}
       </Text>
       <Text wrap="truncate">
-        Pods {row.ready}/{row.total} ready of {row.wanted} · leader {row.leader ?? 'none'} · {row.health} · operator {row.operatorStatus || '-'}
+        Pods {row.ready}/{row.total} ready of {row.wanted} · leader {row.leader ?? 'none'}
+        {row.timeline !== undefined ? ` (TL ${row.timeline})` : ''} · {row.health} · operator {row.operatorStatus || '-'}
       </Text>
+      {row.problems.length > 0 && (
+        <Text wrap="truncate" color="yellow">
+          {row.problems.map((c) => `${c.type} ${c.status}: ${c.message ?? c.reason ?? ''}`).join(' · ')}
+        </Text>
+      )}
       <Staleness view={patroni} />
       <HeaderRow columns={memberColumns} />
       {visible.map((m, i) => (
