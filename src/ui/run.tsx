@@ -4,6 +4,7 @@
 import { render, type Instance, type RenderOptions } from 'ink';
 import type { ZpgStore } from '../store/store.ts';
 import { App, type ConsoleActions } from './app.tsx';
+import chalk from 'chalk';
 import { lookFromEnv, type Look } from './look.ts';
 
 export interface ConsoleStreams {
@@ -18,7 +19,7 @@ export interface ConsoleStreams {
 
 export function mountConsole(store: ZpgStore, actions: ConsoleActions, streams: ConsoleStreams = {}): Instance {
   const { look, patchConsole = true, ...io } = streams;
-  return render(<App store={store} actions={actions} look={look ?? lookFromEnv()} />, {
+  return render(<App store={store} actions={actions} look={look ?? colourLook()} />, {
     ...io,
     alternateScreen: true,
     // Ink 8: only changed lines (and only their changed tails) are written; nothing at all when nothing changed.
@@ -51,4 +52,9 @@ export function startConsole(store: ZpgStore, actions: ConsoleActions): RunningC
     process.removeListener('SIGHUP', stop);
   });
   return { done, stop };
+}
+
+/** Plain marks also where Ink's colour library decided it cannot colour (e.g. an unknown CI), or the cursor row would be invisible. */
+function colourLook(): Look {
+  return { plain: lookFromEnv().plain || chalk.level === 0 };
 }

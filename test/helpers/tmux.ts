@@ -8,8 +8,10 @@ import { ZPG } from './zpg.ts';
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 export function tmuxServer(socket: string) {
+  // A user's terminal, not CI: with CI set, colour detection turns colours (and inverse) off.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI'));
   const tmux = (...args: string[]) => {
-    const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
