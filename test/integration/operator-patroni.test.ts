@@ -4,33 +4,20 @@
 // Patroni, status Running), scales 3 → 2 → 3 with the returning member back on
 // its old data, and nothing is left running afterwards.
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCrds, installOperatorConfig } from '../../src/sandbox/demo/install.ts';
-import { startDemoOperator, type DemoOperator } from '../../src/sandbox/demo/operator.ts';
 import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
-import { claimSubnet, type Subnet } from '../../src/sandbox/demo/subnet.ts';
-import { startWorld, type World } from '../../src/sandbox/demo/world.ts';
-import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
+import { startMemberWorld, type MemberWorld } from '../helpers/member-world.ts';
 import { eventually } from '../helpers/sandbox.ts';
-import { REPO } from '../helpers/zpg.ts';
 
-const run = promisify(execFile);
-const KUBECTL = join(REPO, '.tools', 'bin', 'kubectl');
 const NAME = 'acid-chain';
 
-let dir: string;
-let subnet: Subnet;
-let world: World;
-let operator: DemoOperator;
+let w: MemberWorld;
 let core: k8s.CoreV1Api;
 let custom: k8s.CustomObjectsApi;
 
-const kubectl = async (...args: string[]) => (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, ...args])).stdout;
+const kubectl = (...args: string[]) => w.kubectl(...args);
 const status = async () =>
   ((await custom.getNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls', namespace: 'default', name: NAME })) as {
     status?: { PostgresClusterStatus?: string; conditions?: { type: string; status: string; message: string }[] };
@@ -52,31 +39,18 @@ async function healthy(members: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'zpg-chain-'));
-  chmodSync(dir, 0o755); // members run as postgres when tests run as root
-  subnet = claimSubnet(36, 39);
-  world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
-  installCrds(world.api.registry);
-  installOperatorConfig(world.api.registry);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(world.kubeconfig);
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  operator = await startDemoOperator(world.kubeconfig, join(dir, 'operator.log'));
+  w = await startMemberWorld('zpg-chain-', [36, 39]);
+  core = w.kc.makeApiClient(k8s.CoreV1Api);
+  custom = w.kc.makeApiClient(k8s.CustomObjectsApi);
 }, 60_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  await world?.stop();
-  subnet?.release();
-  const left = processesUnder(dir);
-  rmSync(dir, { recursive: true, force: true });
-  expect(left.map((p) => p.pid)).toEqual([]);
+  expect(await w?.stop()).toEqual([]);
 }, 60_000);
 
 describe('kubectl apply → operator → Patroni', () => {
   it('becomes a healthy cluster: one leader labelled by Patroni, replicas streaming, status Running', async () => {
-    const file = join(dir, 'cluster.yaml');
+    const file = join(w.dir, 'cluster.yaml');
     writeFileSync(file, JSON.stringify(clusterManifest({ name: NAME, instances: 3 })));
     expect(await kubectl('apply', '-f', file)).toMatch(/postgresql.acid.zalan.do\/acid-chain created/);
     await healthy(3);

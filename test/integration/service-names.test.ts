@@ -2,36 +2,20 @@
 // the leader and a replica by name from `kubectl exec` (psql) and from
 // PostgreSQL itself, and the master name follows the leader through a crash.
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/operator/daemon.ts';
-import { installCrds, installOperatorConfig } from '../../src/sandbox/demo/install.ts';
-import { clusterManifest, CONFIG_MAP_NAME, OPERATOR_NAMESPACE } from '../../src/sandbox/demo/samples.ts';
-import { claimSubnet, type Subnet } from '../../src/sandbox/demo/subnet.ts';
-import { startWorld, type World } from '../../src/sandbox/demo/world.ts';
-import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
-import { createLogger } from '../../src/services/log.ts';
+import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
+import { startMemberWorld, type MemberWorld } from '../helpers/member-world.ts';
 import { eventually } from '../helpers/sandbox.ts';
-import { REPO } from '../helpers/zpg.ts';
 
-const run = promisify(execFile);
-const KUBECTL = join(REPO, '.tools', 'bin', 'kubectl');
 const NAME = 'acid-names';
 
-let dir: string;
-let subnet: Subnet;
-let world: World;
-let daemon: Daemon;
+let w: MemberWorld;
 let core: k8s.CoreV1Api;
 
 /** `kubectl exec POD -- psql -h HOST`: which server answered, and whether it is a replica. */
 async function ask(pod: string, host: string): Promise<string> {
   const sql = 'select host(inet_server_addr()), pg_is_in_recovery()';
-  return (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, 'exec', pod, '--', 'psql', '-h', host, '-tAc', sql])).stdout.trim();
+  return (await w.kubectl('exec', pod, '--', 'psql', '-h', host, '-tAc', sql)).trim();
 }
 
 /** Pod name → [IP, role label] for every member that is Ready. */
@@ -42,25 +26,9 @@ async function members(): Promise<Record<string, [string, string]>> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'zpg-names-'));
-  chmodSync(dir, 0o755); // members run as postgres when tests run as root
-  subnet = claimSubnet(32, 34);
-  world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
-  installCrds(world.api.registry);
-  installOperatorConfig(world.api.registry);
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(world.kubeconfig);
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  daemon = await startDaemon({
-    kc,
-    namespace: OPERATOR_NAMESPACE,
-    configMapName: CONFIG_MAP_NAME,
-    watchedNamespace: '*',
-    port: 0,
-    host: '127.0.0.1',
-    log: createLogger({ level: 'error', write: () => {} }),
-  });
-  await kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
+  w = await startMemberWorld('zpg-names-', [32, 34]);
+  core = w.kc.makeApiClient(k8s.CoreV1Api);
+  await w.kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
     group: 'acid.zalan.do',
     version: 'v1',
     plural: 'postgresqls',
@@ -70,12 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await daemon?.stop();
-  await world?.stop();
-  subnet?.release();
-  const left = processesUnder(dir);
-  rmSync(dir, { recursive: true, force: true });
-  expect(left.map((p) => p.pid)).toEqual([]);
+  expect(await w?.stop()).toEqual([]);
 }, 60_000);
 
 describe('Service names in pods', () => {
@@ -99,12 +62,12 @@ describe('Service names in pods', () => {
 
   it('PostgreSQL itself resolves them (the names are in its environment too)', async () => {
     const sql = "create temp table r(line text); copy r from program 'getent ahostsv4 acid-names-repl'; select split_part(line, ' ', 1) from r limit 1";
-    const out = (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, 'exec', leader, '--', 'psql', '-qtAc', sql])).stdout.trim();
+    const out = (await w.kubectl('exec', leader, '--', 'psql', '-qtAc', sql)).trim();
     expect(out).toBe(ips[replica]);
   });
 
   it('after the leader crashes, the master name reaches the new leader', async () => {
-    await world.kubelet!.memberOf('default', leader)!.kill();
+    await w.world.kubelet!.memberOf('default', leader)!.kill();
     await eventually('the master name follows the failover', async () => (await ask(replica, NAME)) === `${ips[replica]}|f`, 40_000, 500);
   }, 60_000);
 });
