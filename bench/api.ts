@@ -2,10 +2,11 @@
 // The baseline is a bare node:http server that parses and echoes the same
 // JSON bodies in the same run, so the ratio shows what the API's semantics cost.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
+import { firstMatch, procMiB } from './proc.ts';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
 const CONCURRENCY = 16;
@@ -13,23 +14,12 @@ const WATCHES = 5;
 
 const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
 
-function rssMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
+const rssMiB = (pid: number) => procMiB(pid, 'VmRSS');
 
 async function startChild(args: string[], ready: RegExp): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(ready);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { child, url };
+  const [, url] = await firstMatch(child, ready);
+  return { child, url: url! };
 }
 
 const BASELINE_SERVER = `

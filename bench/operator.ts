@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Agent, fetch } from 'undici';
 import { render } from '../src/operator/render.ts';
+import { firstMatch, procMiB } from './proc.ts';
 import { parseConfigMapData } from '../src/operator/config/parse.ts';
 import { writeKubeconfig } from '../src/sandbox/kubeconfig.ts';
 
@@ -20,31 +21,7 @@ const CONCURRENCY = 16;
 const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
 const REPO = join(import.meta.dirname, '..');
 
-function rss(pid: number): { rss: number; hwm: number } {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Math.round(Number(s.match(new RegExp(`${k}:\\s+(\\d+) kB`))?.[1] ?? NaN) / 1024);
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-/** the first match of `re` in the child's stdout; later output is drained, not kept */
-function waitFor(child: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out = (out + d.toString()).slice(-65_536);
-      const m = out.match(re);
-      if (m) {
-        child.stdout!.off('data', onData);
-        child.off('exit', onExit);
-        child.stdout!.resume();
-        resolve(m);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`exited with ${code}: ${out.slice(-2000)}`));
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-  });
-}
+const rss = (pid: number) => ({ rss: procMiB(pid, 'VmRSS'), hwm: procMiB(pid, 'VmHWM') });
 
 /** counts what the daemon asks of the API: watches opened, other reads, writes */
 function countingProxy(upstream: string): Promise<{ server: Server; url: string; counts: Record<string, number>; reset(): void }> {
@@ -102,7 +79,7 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
     const profile = process.env.BENCH_PROFILE_API ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_API}`] : [];
     const apiChild = spawn(process.execPath, [...profile, join(REPO, 'bin', 'zpg.mjs'), 'sandbox', 'api', '--kubeconfig', apiKc], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(apiChild);
-    const [, base] = await waitFor(apiChild, /serving at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, base] = await firstMatch(apiChild, /serving at (http:\/\/127\.0\.0\.1:\d+)/);
     for (const file of ['postgresql.yaml', 'operatorconfiguration.yaml']) {
       for (const d of parseAllDocuments(readFileSync(join(REPO, 'deploy', 'crds', file), 'utf8'))) await api(base!, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', d.toJS());
     }
@@ -123,9 +100,9 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
     });
     children.push(daemon);
     if (process.env.BENCH_DAEMON_LOG) daemon.stdout!.pipe(createWriteStream(process.env.BENCH_DAEMON_LOG));
-    const [, port] = await waitFor(daemon, /"msg":"daemon started".*"port":(\d+)/);
+    const [, port] = await firstMatch(daemon, /"msg":"daemon started".*"port":(\d+)/);
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    await waitFor(daemon, /started leading/);
+    await firstMatch(daemon, /started leading/);
     const idleRss = rss(daemon.pid!);
 
     const manifest = parseAllDocuments(readFileSync(join(REPO, '..', 'shared', 'fixtures', 'zalando', 'minimal-postgres-manifest.yaml'), 'utf8'))[0]!.toJS() as { metadata: Record<string, unknown> };

@@ -6,7 +6,7 @@ import { defaultConfig, parseConfigMapData, parseOperatorConfiguration, type Par
 import { buildCluster, namespaceObjects, type KubeObj } from './build/cluster.ts';
 import { normalize } from './model/normalize.ts';
 import type { Postgresql } from './model/types.ts';
-import { validate, type FieldError } from './model/validate.ts';
+import { describeErrors, validate } from './model/validate.ts';
 
 export const UID_PLACEHOLDER = '<metadata.uid>';
 
@@ -56,7 +56,7 @@ export function render(manifests: unknown[], config: OperatorConfig, source = 'm
     pg.metadata = { ...pg.metadata, uid: pg.metadata.uid ?? UID_PLACEHOLDER };
     const name = pg.metadata.name ?? '?';
     const v = validate(pg, config);
-    if (v.errors.length > 0) throw new RenderError(`postgresql "${name}" is invalid: ${describe(v.errors)}`);
+    if (v.errors.length > 0) throw new RenderError(`postgresql "${name}" is invalid: ${describeErrors(v.errors)}`);
     warnings.push(...v.warnings.map((w) => `postgresql "${name}": ${w.field}: ${w.message}`));
     const built = buildCluster(pg, config);
     if (built.errors.length > 0) throw new RenderError(`postgresql "${name}": ${built.errors.join('; ')}`);
@@ -79,5 +79,3 @@ function asPostgresql(doc: unknown, source: string): Postgresql {
   if (!o.metadata?.name) throw new RenderError(`${source}: metadata.name is required`);
   return { ...o, metadata: { ...o.metadata }, spec: o.spec ?? {} } as Postgresql;
 }
-
-export const describe = (errors: FieldError[]): string => errors.map((e) => `${e.field}: ${e.message}`).join('; ');

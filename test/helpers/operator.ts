@@ -1,29 +1,15 @@
 // A sandbox API with zpg's CRDs installed, and an in-process `zpg --daemon`
 // pointed at it through a kubeconfig, as it would run in a cluster.
 import * as k8s from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../src/operator/daemon.ts';
+import { installCrds } from '../../src/sandbox/demo/install.ts';
 import { createLogger } from '../../src/services/log.ts';
 import { startTestApi, type TestApi } from './sandbox.ts';
 import { loadFixture } from './fixtures.ts';
 
-const DEPLOY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy');
-
-export async function installCrds(kc: k8s.KubeConfig): Promise<void> {
-  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const file of ['postgresql.yaml', 'operatorconfiguration.yaml']) {
-    for (const doc of parseAllDocuments(readFileSync(join(DEPLOY, 'crds', file), 'utf8'))) {
-      await api.create(doc.toJS() as k8s.KubernetesObject);
-    }
-  }
-}
-
 export async function startOperatorApi(): Promise<TestApi> {
   const t = await startTestApi();
-  await installCrds(t.kc);
+  installCrds(t.api.registry);
   return t;
 }
 

@@ -16,6 +16,7 @@ import { servePodExec } from '../../src/sandbox/kubelet/exec.ts';
 import { Kubelet } from '../../src/sandbox/kubelet/kubelet.ts';
 import { servePortForward } from '../../src/sandbox/kubelet/port-forward.ts';
 import { liveMembers, preflight } from '../../src/sandbox/patroni/member.ts';
+import { runKubectl, type KubectlRun } from '../helpers/kubectl.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
 
 const POD = 'epf-0';
@@ -34,28 +35,10 @@ const env = [
   { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 8, loop_wait: 2, retry_timeout: 3 } } }) },
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** kubectl with its HOME and cache in the test dir; extra env for its feature gates. */
-function kubectl(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((ok, fail) => {
-    const child = spawn(bin, ['--kubeconfig', t.kubeconfig, '--cache-dir', join(t.dir, 'kube-cache'), ...args], { env: { ...process.env, HOME: t.dir, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      ok({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+function kubectl(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<KubectlRun> {
+  const env = { ...process.env, HOME: t.dir, ...opts.env };
+  return runKubectl(bin, ['--kubeconfig', t.kubeconfig, '--cache-dir', join(t.dir, 'kube-cache'), ...args], { env, input: opts.input, label: args });
 }
 
 /** `kubectl port-forward POD :8008` on a local port kubectl picks; GETs /patroni through it. */
@@ -159,7 +142,7 @@ describe('kubectl exec', () => {
   it('gives -it a terminal', async () => {
     // script(1) is the terminal kubectl needs before it asks for one; -e passes on the exit code.
     const line = [bin, '--kubeconfig', t.kubeconfig, 'exec', '-it', POD, '--', 'sh', '-c', "'tty; exit 4'"].join(' ');
-    const r = await new Promise<Run>((ok) => {
+    const r = await new Promise<KubectlRun>((ok) => {
       const child = spawn('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { ...process.env, HOME: t.dir } });
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

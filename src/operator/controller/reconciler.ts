@@ -9,10 +9,10 @@ import { PASSWORD_PLACEHOLDER } from '../build/secrets.ts';
 import { desiredReplicas } from '../build/statefulset.ts';
 import { normalize } from '../model/normalize.ts';
 import type { Postgresql, PostgresqlStatus } from '../model/types.ts';
-import { validate } from '../model/validate.ts';
-import { describe as describeErrors } from '../render.ts';
+import { describeErrors, validate } from '../model/validate.ts';
 import { planCluster, type Action } from '../reconcile/plan.ts';
 import { clusterStatus, sameStatus, type EventKind } from '../reconcile/status.ts';
+import { statusMessage } from '../../services/kube/config.ts';
 import type { EventRecorder, EventType } from '../../services/kube/events.ts';
 import { generatePassword, statusCode, type ObjectWriter } from '../../services/kube/object-writer.ts';
 import type { Logger } from '../../services/log.ts';
@@ -215,13 +215,8 @@ export const involved = (pg: Postgresql) => ({ apiVersion: 'acid.zalan.do/v1', k
 export function errorText(e: unknown): string {
   const code = statusCode(e);
   if (code !== undefined) {
-    try {
-      const body = (e as { body?: unknown }).body;
-      const msg = (typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string } | undefined))?.message;
-      return `HTTP ${code}${msg ? `: ${msg}` : ''}`;
-    } catch {
-      return `HTTP ${code}`;
-    }
+    const msg = statusMessage((e as { body?: unknown }).body);
+    return `HTTP ${code}${msg ? `: ${msg}` : ''}`;
   }
   return e instanceof Error ? e.message : String(e);
 }

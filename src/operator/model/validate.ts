@@ -30,6 +30,9 @@ export const PG_VERSIONS = ['13', '14', '15', '16', '17', '18'];
 export const CLUSTER_NAME_MAX = 58;
 export const PGDATA_MOUNT = '/home/postgres/pgdata';
 
+/** Field errors as one line: "field: message; field: message" */
+export const describeErrors = (errors: FieldError[]): string => errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+
 export function validate(pg: Postgresql, config: OperatorConfig): Validation {
   const errors: FieldError[] = [];
   const warnings: FieldError[] = [];

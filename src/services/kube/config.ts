@@ -94,7 +94,9 @@ export function describeKubeError(e: unknown, server: string): string {
   return msg;
 }
 
-function statusMessage(body: unknown): string {
+/** The `message` of a Kubernetes Status body, or "" */
+export function statusMessage(body: unknown): string {
+  if (body && typeof body === 'object') return String((body as { message?: unknown }).message ?? '');
   try {
     return (JSON.parse(String(body)) as { message?: string }).message ?? '';
   } catch {
