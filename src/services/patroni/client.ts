@@ -79,6 +79,29 @@ export class PatroniClient {
     return parseHistory(await this.getJson('/history'));
   }
 
+  /** The dynamic configuration as stored in the DCS (GET /config). */
+  async config(): Promise<Record<string, unknown>> {
+    const body = await this.getJson('/config');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PatroniError('Patroni REST API GET /config: not a JSON object');
+    return body as Record<string, unknown>;
+  }
+
+  /** Merge-patch the dynamic configuration (PATCH /config: null removes a key); answers the new configuration. */
+  async patchConfig(patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const res = await this.call('PATCH', '/config', patch);
+    if (res.status < 200 || res.status > 299) throw new PatroniError(`PATCH /config: ${res.text.trim() || `HTTP ${res.status}`}`, res.status);
+    try {
+      return JSON.parse(res.text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Maintenance mode on or off (Patroni's pause is a key in the dynamic configuration). */
+  async setPaused(paused: boolean): Promise<void> {
+    await this.patchConfig({ pause: paused });
+  }
+
   /** Actions answer with a sentence (text/html); a non-2xx status is an error carrying it. */
   private async action(method: PatroniRequest['method'], path: string, body: unknown, timeoutMs: number): Promise<string> {
     const res = await this.call(method, path, body, timeoutMs);
