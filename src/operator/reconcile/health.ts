@@ -1,0 +1,73 @@
+// The one judgement of a cluster's members: who leads, who is fit, and why
+// not. The operator's status, its rolling update and the console all ask this
+// module, so they never disagree about the same facts. Pure.
+import { isHealthyReplica, isLeaderRole } from '../../services/patroni/types.ts';
+
+export interface MemberFacts {
+  name: string;
+  /** Patroni's role word (leader, master, primary, replica, sync_standby, standby_leader, ...) */
+  role: string;
+  /** Patroni's state word (running, streaming, stopped, crashed, starting, ...) */
+  state: string;
+  /** bytes behind the leader; null when Patroni says unknown; undefined when not known at all */
+  lagBytes?: number | null;
+  /** the pod's Ready condition; undefined when no pod facts are at hand */
+  podReady?: boolean;
+  /** the pod's phase or waiting reason (Running, Pending, Terminating, CrashLoopBackOff, ...) */
+  podPhase?: string;
+}
+
+export type Health = 'Healthy' | 'Degraded' | 'NoLeader' | 'Pending' | 'Stopped';
+
+export interface MemberJudgement {
+  name: string;
+  /** running as leader, or streaming/running as a replica within the lag limit, with a ready pod */
+  fit: boolean;
+  /** why not fit, in words a DBA reads */
+  reason?: string;
+}
+
+export interface HealthJudgement {
+  health: Health;
+  /** the member judged to lead: Patroni's leader whose pod is not going away */
+  leader?: string;
+  /** why the health is not Healthy, one phrase per problem */
+  reasons: string[];
+  members: MemberJudgement[];
+}
+
+export interface HealthOptions {
+  /** numberOfInstances */
+  wanted: number;
+  /** the cluster's maximum_lag_on_failover in bytes (Patroni's default: 1 MiB) */
+  maxLagBytes: number;
+}
+
+export const DEFAULT_MAX_LAG_BYTES = 1_048_576;
+
+const GONE_PHASES = new Set(['Terminating', 'Failed', 'Succeeded', 'Unknown']);
+
+function judgeMember(m: MemberFacts, leader: boolean, maxLagBytes: number): MemberJudgement {
+  const no = (reason: string): MemberJudgement => ({ name: m.name, fit: false, reason });
+  if (m.podPhase && m.podPhase !== 'Running') return no(`pod ${m.podPhase}`);
+  if (m.podReady === false) return no('pod not ready');
+  if (leader) return m.state === 'running' || m.state === 'streaming' ? { name: m.name, fit: true } : no(`leader ${m.state}`);
+  if (!isHealthyReplica(m)) return no(m.state);
+  if (m.lagBytes === null) return no('lag unknown');
+  if (m.lagBytes !== undefined && m.lagBytes > maxLagBytes) return no(`lag ${m.lagBytes} B over ${maxLagBytes} B`);
+  return { name: m.name, fit: true };
+}
+
+export function judgeHealth(members: MemberFacts[], opts: HealthOptions): HealthJudgement {
+  const leaders = members.filter((m) => isLeaderRole(m.role) && !GONE_PHASES.has(m.podPhase ?? ''));
+  const leader = leaders.length === 1 ? leaders[0] : undefined;
+  const judged = members.map((m) => judgeMember(m, m === leader, opts.maxLagBytes));
+  const reasons: string[] = [];
+  if (members.length === 0) return { health: opts.wanted === 0 ? 'Stopped' : 'Pending', reasons: opts.wanted === 0 ? [] : ['no member yet'], members: [] };
+  if (leaders.length > 1) reasons.push(`several leaders: ${leaders.map((l) => l.name).join(', ')}`);
+  if (!leader && leaders.length === 0) reasons.push('no leader');
+  for (const j of judged) if (!j.fit) reasons.push(`${j.name}: ${j.reason}`);
+  if (members.length < opts.wanted) reasons.push(`${members.length} of ${opts.wanted} members exist`);
+  const health: Health = !leader ? 'NoLeader' : reasons.length > 0 ? 'Degraded' : 'Healthy';
+  return { health, leader: leader?.name, reasons, members: judged };
+}
