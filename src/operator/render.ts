@@ -6,6 +6,7 @@ import { defaultConfig, parseConfigMapData, parseOperatorConfiguration, type Par
 import { buildCluster, namespaceObjects, type KubeObj } from './build/cluster.ts';
 import { normalize } from './model/normalize.ts';
 import type { Postgresql } from './model/types.ts';
+import { MAX_NESTING_DEPTH, textNestingDepth } from './model/schema-check.ts';
 import { describeErrors, validate } from './model/validate.ts';
 
 export const UID_PLACEHOLDER = '<metadata.uid>';
@@ -27,14 +28,22 @@ export function configFromDocument(doc: unknown, source: string): ParsedConfig {
 }
 
 export function parseYamlDocuments(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text);
-  const out: unknown[] = [];
-  for (const d of docs) {
-    if (d.errors.length > 0) throw new RenderError(`${source}: not valid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
-    const v = d.toJS() as unknown;
-    if (v !== null && v !== undefined) out.push(v);
+  // The parser recurses per level: refuse what no manifest needs before it overflows the stack.
+  const depth = textNestingDepth(text);
+  const tooDeep = () => new RenderError(`${source}: nested ${depth > MAX_NESTING_DEPTH ? `${depth} levels` : 'too'} deep; the depth limit is ${MAX_NESTING_DEPTH} levels`);
+  if (depth > MAX_NESTING_DEPTH) throw tooDeep();
+  try {
+    const out: unknown[] = [];
+    for (const d of parseAllDocuments(text)) {
+      if (d.errors.length > 0) throw new RenderError(`${source}: not valid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
+      const v = d.toJS() as unknown;
+      if (v !== null && v !== undefined) out.push(v);
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep(); // block-style YAML nested beyond what the parser's recursion takes
+    throw e;
   }
-  return out;
 }
 
 export function loadConfig(text: string | undefined, source = 'config'): OperatorConfig {
@@ -77,5 +86,6 @@ function asPostgresql(doc: unknown, source: string): Postgresql {
     throw new RenderError(`${source}: expected kind postgresql (acid.zalan.do/v1), found ${JSON.stringify((o as { kind?: string }).kind ?? null)}`);
   }
   if (!o.metadata?.name) throw new RenderError(`${source}: metadata.name is required`);
+  if (typeof o.metadata.name !== 'string') throw new RenderError(`${source}: metadata.name must be a string`);
   return { ...o, metadata: { ...o.metadata }, spec: o.spec ?? {} } as Postgresql;
 }

@@ -5,7 +5,11 @@ import { buildCluster, type KubeObj } from '../../src/operator/build/cluster.ts'
 import { defaultConfig, parseConfigMapData, parseOperatorConfiguration } from '../../src/operator/config/parse.ts';
 import { parseDuration } from '../../src/operator/config/duration.ts';
 import type { Postgresql } from '../../src/operator/model/types.ts';
-import { validate } from '../../src/operator/model/validate.ts';
+import { validate, type FieldError } from '../../src/operator/model/validate.ts';
+import { SPEC_SCHEMA } from '../../src/operator/model/spec-schema.generated.ts';
+// @ts-expect-error: a plain .mjs script without types
+import { render as renderSpecSchema, specSchema } from '../../scripts/spec-schema.mjs';
+import { readFileSync } from 'node:fs';
 import { planCluster, type LiveView } from '../../src/operator/reconcile/plan.ts';
 import { contains } from '../../src/operator/reconcile/match.ts';
 import { clusterStatus } from '../../src/operator/reconcile/status.ts';
@@ -76,9 +80,9 @@ describe('manifest validation', () => {
     pg.spec.clone = { cluster: 'src', timestamp: '2024-01-01T00:00:00' };
     pg.spec.resources = { requests: { cpu: '1 core' } };
     expect(validate(pg, config).errors.map((e) => e.field)).toEqual([
+      'spec.numberOfInstances', // the CRD schema's minimum, checked first
       'metadata.name',
       'spec.teamId',
-      'spec.numberOfInstances',
       'spec.volume.size',
       'spec.resources.requests.cpu',
       'spec.users.Bad User',
@@ -101,6 +105,163 @@ describe('manifest validation', () => {
     const v = validate(pg, config);
     expect(v.errors).toEqual([]);
     expect(v.warnings[0]?.field).toBe('spec.databases.foo');
+  });
+});
+
+describe('manifest types and values, before anything is written', () => {
+  const config = defaultConfig();
+  type Spec = Record<string, unknown>;
+  const check = (change: (spec: Spec, pg: Postgresql) => void) => {
+    const pg = minimal();
+    change(pg.spec as unknown as Spec, pg);
+    return validate(pg, config);
+  };
+  const line = (list: FieldError[]) => list.map((e) => `${e.field}: ${e.message}`).join('\n');
+  /** every message names a field under spec and never leaks JavaScript internals */
+  const named = (list: FieldError[]) => {
+    for (const e of list) {
+      expect(e.field).toMatch(/^(spec|metadata)\b/);
+      expect(e.message).not.toMatch(/object Object|is not a function|is not iterable|Cannot read|undefined/);
+    }
+    return list;
+  };
+
+  it('the generated spec schema is the CRD\'s (run node scripts/spec-schema.mjs after changing deploy/crds)', () => {
+    expect(readFileSync('src/operator/model/spec-schema.generated.ts', 'utf8')).toBe(renderSpecSchema(specSchema()));
+    expect(SPEC_SCHEMA.properties?.numberOfInstances).toEqual({ format: 'int32', minimum: 0, type: 'integer' });
+  });
+
+  it('int32 fields beyond 2147483647 and numbers that are no integers', () => {
+    const v = named(check((s) => ((s.numberOfInstances = 1e20), (s.patroni = { ttl: 2 ** 31 }), (s.volume = { size: '1Gi', iops: 2.5 }))).errors);
+    expect(line(v)).toBe(
+      [
+        'spec.numberOfInstances: 100000000000000000000 is out of range for int32; use a whole number from -2147483648 to 2147483647',
+        'spec.patroni.ttl: 2147483648 is out of range for int32; use a whole number from -2147483648 to 2147483647',
+        'spec.volume.iops: must be a whole number (found the number 2.5)',
+      ].join('\n'),
+    );
+  });
+
+  it('wrong types name the field and the fix instead of crashing', () => {
+    const v = named(
+      check((s) => {
+        s.maintenanceWindows = 'Mon:01:00-02:00';
+        s.env = { FOO: 'bar' };
+        s.sidecars = [{ name: 'side', image: 'x:1', env: [{ value: 'no name' }] }];
+        s.postgresql = { version: '15', parameters: { shared_buffers: { size: 1 } } };
+        s.users = 'foo';
+        s.enableShmVolume = 'yes';
+      }).errors,
+    );
+    expect(v.map((e) => e.field)).toEqual([
+      'spec.enableShmVolume',
+      'spec.env',
+      'spec.maintenanceWindows',
+      'spec.postgresql.parameters.shared_buffers',
+      'spec.sidecars[0].env[0].name',
+      'spec.users',
+    ]);
+    expect(v.find((e) => e.field === 'spec.maintenanceWindows')?.message).toBe(
+      'must be a list; write it as a YAML list, e.g. maintenanceWindows: [ ... ] or one "- item" per line (found the string "Mon:01:00-02:00")',
+    );
+    expect(v.find((e) => e.field === 'spec.sidecars[0].env[0].name')?.message).toBe('is required; add name to spec.sidecars[0].env[0]');
+    expect(v.find((e) => e.field === 'spec.postgresql.parameters.shared_buffers')?.message).toBe('must be a string; quote the value (found a map)');
+  });
+
+  it('refuses nesting past the depth limit without overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    const v = check((s) => (s.nodeAffinity = deep)).errors;
+    expect(v).toHaveLength(1);
+    expect(v[0]!.field).toMatch(/^spec\.nodeAffinity(\.a)+$/);
+    expect(v[0]!.message).toBe('is nested deeper than 1000 levels (the depth limit); flatten it');
+  });
+
+  it('collisions and silent drops are warned about, naming the field', () => {
+    const v = check((s) => {
+      s.users = { zalando: [], foo_user: [], 'foo-user': [], admin: [], postgres: ['superuser'], cron_admin: [] };
+    });
+    expect(v.errors).toEqual([]);
+    expect(line(named(v.warnings))).toBe(
+      [
+        'spec.users.foo-user: "foo-user" and "foo_user" map to the same Secret "foo-user.acid-minimal-cluster.credentials.postgresql.acid.zalan.do", so "foo-user" gets no credentials; rename one of them',
+        'spec.users.admin: "admin" is a protected role (protected_role_names); the manifest entry is skipped',
+        'spec.users.postgres: "postgres" is a system role the operator manages; the manifest entry is skipped',
+        'spec.users.cron_admin: "cron_admin" is a protected role (protected_role_names); the manifest entry is skipped',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses what a real cluster would refuse later: names, labels and lengths', () => {
+    const long = 'r'.repeat(64);
+    const v = named(
+      check((s) => {
+        s.teamId = 'team with spaces';
+        s.users = { [long]: [], ['u'.repeat(240)]: [] };
+        s.databases = { ['d'.repeat(70)]: 'zalando', postgres: 'zalando', template1: 'zalando' };
+        s.sidecars = [{ name: 'postgres', image: 'x:1' }, { name: 'Bad_Name', image: 'x:1' }];
+        s.initContainers = [{ name: 'init' }];
+        s.tolerations = [{ key: 'k', operator: 'Maybe' }];
+        s.schedulerName = 'My Scheduler';
+        s.podPriorityClassName = 'Top_Priority';
+        s.podAnnotations = { 'bad key!': 'x', 'example.com/ok': 'y' };
+      }).errors,
+    );
+    const fields = v.map((e) => e.field);
+    expect(fields).toEqual([
+      'spec.teamId',
+      `spec.users.${long}`,
+      `spec.users.${'u'.repeat(240)}`,
+      `spec.users.${'u'.repeat(240)}`,
+      `spec.databases.${'d'.repeat(70)}`,
+      'spec.databases.postgres',
+      'spec.databases.template1',
+      'spec.sidecars[0].name',
+      'spec.sidecars[1].name',
+      'spec.initContainers[0].image',
+      'spec.tolerations[0].operator',
+      'spec.schedulerName',
+      'spec.podPriorityClassName',
+      'spec.podAnnotations',
+    ]);
+    expect(v.find((e) => e.field === 'spec.teamId')?.message).toMatch(/^"team with spaces" is not a valid label value/);
+    expect(v.find((e) => e.field === `spec.users.${long}`)?.message).toMatch(/is 64 bytes; PostgreSQL truncates names to 63 bytes/);
+    expect(v.filter((e) => e.field === `spec.users.${'u'.repeat(240)}`)[1]?.message).toMatch(/Secret name would be 298 characters; Kubernetes allows 253/);
+    expect(v.find((e) => e.field === 'spec.sidecars[0].name')?.message).toBe('"postgres" is already the name of the database container; container names in a pod must differ, rename it');
+    expect(v.find((e) => e.field === 'spec.tolerations[0].operator')?.message).toBe('"Maybe" is not a toleration operator; use Exists or Equal');
+  });
+
+  it('refuses values that pass the schema but are wrong', () => {
+    const v = named(
+      check((s) => {
+        s.users = { pg_monitor_me: [] };
+        s.standby = { standby_host: 'h', standby_port: 'abc' };
+        s.clone = { cluster: 'src', timestamp: '2024-02-30T12:00:00+00:00' };
+        s.logicalBackupSchedule = '61 25 * * *';
+        s.volume = { size: '0' };
+        s.patroni = { ttl: -1, maximum_lag_on_failover: -5 };
+        s.postgresql = { version: '15', parameters: { '': 'x' } };
+      }).errors,
+    );
+    expect(line(v)).toBe(
+      [
+        'spec.postgresql.parameters: a parameter has an empty name (value "x"); remove it or name it',
+        'spec.patroni.ttl: -1 is negative; use 0 or more (or remove it for Patroni\'s default)',
+        'spec.patroni.maximum_lag_on_failover: -5 is negative; use 0 or more (or remove it for Patroni\'s default)',
+        'spec.volume.size: "0" is empty; use a size above zero, e.g. 10Gi',
+        'spec.users.pg_monitor_me: "pg_monitor_me": role names starting with "pg_" are reserved by PostgreSQL; rename it',
+        'spec.clone.timestamp: "2024-02-30T12:00:00+00:00" is not a real date and time; use e.g. 2024-01-31T12:00:00+00:00',
+        'spec.standby.standby_port: "abc" is not a port; use a number from 1 to 65535, e.g. "5432"',
+        'spec.logicalBackupSchedule: "61 25 * * *": minute 61 is out of range 0-59; use e.g. "30 00 * * *"',
+      ].join('\n'),
+    );
+    expect(check((s) => (s.volume = { size: '5000Pi' })).errors[0]?.message).toMatch(/larger than any volume/);
+  });
+
+  it('warns when a request is above its limit (the limit is raised)', () => {
+    const v = check((s) => (s.resources = { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } }));
+    expect(v.errors).toEqual([]);
+    expect(line(v.warnings)).toBe('spec.resources.requests.cpu: "2" is above the limit "1"; the limit is raised to 2; set limits.cpu at least as high');
   });
 });
 
@@ -166,10 +327,14 @@ describe('plan', () => {
     expect(planCluster(buildCluster(pg, config), view(live)).actions).toEqual([]);
   });
 
-  it('compares quantities by value', () => {
-    expect(contains({ cpu: '0.5' }, { cpu: '500m' })).toBe(true);
-    expect(contains({ memory: '1Gi' }, { memory: '1024Mi' })).toBe(true);
-    expect(contains({ memory: '1G' }, { memory: '1Gi' })).toBe(false);
+  it('compares quantities by value, but only where Kubernetes keeps quantities', () => {
+    expect(contains({ resources: { cpu: '0.5' } }, { resources: { cpu: '500m' } })).toBe(true);
+    expect(contains({ resources: { memory: '1Gi' } }, { resources: { memory: '1024Mi' } })).toBe(true);
+    expect(contains({ resources: { memory: '1G' } }, { resources: { memory: '1Gi' } })).toBe(false);
+    expect(contains({ emptyDir: { sizeLimit: '1Gi' } }, { emptyDir: { sizeLimit: '1024Mi' } })).toBe(true);
+    // an env value or a label is a string: "1k" is not "1000"
+    expect(contains({ env: [{ name: 'X', value: '1000' }] }, { env: [{ name: 'X', value: '1k' }] })).toBe(false);
+    expect(contains({ labels: { size: '0.5' } }, { labels: { size: '500m' } })).toBe(false);
   });
 });
 

@@ -196,6 +196,18 @@ describe('validation errors as the API server words them', () => {
     );
   });
 
+  it('a number beyond int64 is not an integer, as the server decodes it (1e20 instances)', () => {
+    expect(admit(edit((s) => (s.numberOfInstances = 1e20)), V2)).toEqual([
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'spec.numberOfInstances',
+        message: 'Invalid value: "number": spec.numberOfInstances in body must be of type integer: "number"',
+      },
+    ]);
+    expect(admit(edit((s) => ((s.patroni as Record<string, unknown>).ttl = -1e300)), V2).map((e) => e.field)).toEqual(['spec.patroni.ttl']);
+    expect(admit(edit((s) => (s.numberOfInstances = 2 ** 40)), V2)).toEqual([]); // an int64: the CRD's int32 format is not checked
+  });
+
   it('a value outside the enum', () => {
     const obj = edit((s) => ((s.postgresql as Record<string, unknown>).version = '9'), 'complete-postgres-manifest.v1.15.1.yaml');
     expect(admit(obj, V1_15)).toEqual([

@@ -2,6 +2,7 @@
 // operator would create, offline, like `helm template`, for GitOps reviews.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { UsageError } from '../errors.ts';
 
 export function registerRender(program: Command): void {
@@ -13,7 +14,7 @@ export function registerRender(program: Command): void {
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action(async (opts: { filename: string; config?: string; output: string }) => {
       if (!['yaml', 'json'].includes(opts.output)) throw new UsageError(`-o ${opts.output}: use yaml or json`);
-      const [{ render, loadConfig, parseYamlDocuments, RenderError }, { stringify }] = await Promise.all([import('../../operator/render.ts'), import('yaml')]);
+      const { render, loadConfig, parseYamlDocuments, RenderError } = await import('../../operator/render.ts');
       try {
         const config = loadConfig(opts.config === undefined ? undefined : read(opts.config), opts.config);
         const docs = parseYamlDocuments(read(opts.filename), opts.filename);

@@ -322,9 +322,17 @@ const tooMany = (name: string, actual: number, max: number): FieldError => ({
 
 type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
+/**
+ * The server decodes a JSON number as int64 when it can, else as float64; a
+ * float64 beyond 2^53 is not taken for an integer. So 1e20 is a "number" and an
+ * integer field refuses it (int32/int64 formats are stripped from CRD schemas,
+ * so their ranges are not checked: the type is).
+ */
+const INT64_LIMIT = 2 ** 63;
+
 function kindOf(v: unknown): Kind {
   if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < INT64_LIMIT ? 'integer' : 'number';
   if (typeof v === 'boolean') return 'boolean';
   return Array.isArray(v) ? 'array' : 'object';
 }

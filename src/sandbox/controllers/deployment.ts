@@ -5,7 +5,7 @@ import type { Deleter } from '../api/deletion.ts';
 import type { Registry } from '../api/registry.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
 import { ownedPods, podFromTemplate, rec, selfOrOwners } from './owned-pods.ts';
-import { isPodReady } from './statefulset.ts';
+import { isPodReady, POD_BATCH } from './statefulset.ts';
 
 export class DeploymentController {
   private readonly registry: Registry;
@@ -32,12 +32,13 @@ export class DeploymentController {
     const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
     const hash = createHash('sha256').update(JSON.stringify(spec.template ?? {})).digest('hex').slice(0, 10);
     const live = ownedPods(this.registry, d).filter((p) => !p.metadata.deletionTimestamp);
-    for (const p of live.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash)) this.deleter.delete(this.pods, ns, p.metadata.name!);
+    // POD_BATCH writes per sync at most; each write queues the Deployment again for the rest.
+    for (const p of live.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash).slice(0, POD_BATCH)) this.deleter.delete(this.pods, ns, p.metadata.name!);
     const current = live.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
-    for (let i = current.length; i < replicas; i++) {
+    for (let i = current.length; i < Math.min(replicas, current.length + POD_BATCH); i++) {
       this.registry.create(this.pods, ns, podFromTemplate(d, rec(spec.template), `${name}-${hash}`, { 'pod-template-hash': hash }));
     }
-    for (const p of current.slice(replicas)) this.deleter.delete(this.pods, ns, p.metadata.name!);
+    for (const p of current.slice(replicas, replicas + POD_BATCH)) this.deleter.delete(this.pods, ns, p.metadata.name!);
     const kept = current.slice(0, replicas);
     const ready = kept.filter(isPodReady).length;
     const status = { observedGeneration: d.metadata.generation, replicas: kept.length, updatedReplicas: kept.length, readyReplicas: ready, availableReplicas: ready };

@@ -10,6 +10,8 @@ import { EndpointsController } from './endpoints.ts';
 import { JobController } from './job.ts';
 import { StatefulSetController } from './statefulset.ts';
 
+const DRAIN_SLICE_MS = 20;
+
 interface Controller {
   owners(ev: StoreEvent): string[];
   sync(key: string): void;
@@ -33,13 +35,16 @@ export function startControllers(registry: Registry, deleter: Deleter): Controll
   const queue = new Map<Controller, Set<string>>(controllers.map((c) => [c, new Set()]));
   let scheduled = false;
   let stopped = false;
+  // One drain works for at most DRAIN_SLICE_MS, then yields to the API's requests and goes on at the next turn.
   const drain = () => {
     scheduled = false;
     if (stopped) return;
+    const until = performance.now() + DRAIN_SLICE_MS;
     for (const c of controllers) {
-      const keys = [...queue.get(c)!];
-      queue.get(c)!.clear();
-      for (const key of keys) {
+      const keys = queue.get(c)!;
+      for (const key of [...keys]) {
+        if (performance.now() > until) return schedule();
+        keys.delete(key);
         try {
           c.sync(key);
         } catch (e) {

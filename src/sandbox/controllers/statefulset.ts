@@ -9,6 +9,8 @@ import type { KubeObject, ResourceType } from '../api/types.ts';
 import { selfOrOwners } from './owned-pods.ts';
 
 type Obj = Record<string, unknown>;
+/** Pods created or removed per sync: a huge replica count is worked through over many turns of the event loop. */
+export const POD_BATCH = 50;
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 export const isPodReady = (p: KubeObject | undefined) =>
@@ -58,7 +60,9 @@ export class StatefulSetController {
       .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
 
     // Scale up: create missing ordinals in order (OrderedReady waits for the one before to be ready).
-    for (let i = 0; i < replicas; i++) {
+    // At most POD_BATCH per sync: each create queues this StatefulSet again, so the rest follows on a later turn.
+    let created = 0;
+    for (let i = 0; i < replicas && created < POD_BATCH; i++) {
       const existing = pod(i);
       if (existing) {
         if (!parallel && !isPodReady(existing)) break;
@@ -66,11 +70,12 @@ export class StatefulSetController {
       }
       this.ensureClaims(sts, i);
       this.registry.create(this.pods, ns, this.podFor(sts, i, revision));
+      created++;
       if (!parallel) break;
     }
     // Scale down: remove the highest ordinal first, one at a time unless Parallel.
     const extra = owned.filter((p) => ordinal(p, name) >= replicas).sort((a, b) => ordinal(b, name) - ordinal(a, name));
-    for (const p of parallel ? extra : extra.slice(0, 1)) {
+    for (const p of parallel ? extra.slice(0, POD_BATCH) : extra.slice(0, 1)) {
       if (!p.metadata.deletionTimestamp) this.deleter.delete(this.pods, ns, p.metadata.name!);
       this.retireClaims(sts, ordinal(p, name));
     }
