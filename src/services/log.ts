@@ -1,9 +1,11 @@
 // JSON log lines for the daemon: one object per line with time, level,
-// message and keys such as cluster. Values under keys that smell of secrets
-// are masked, so a careless field never leaks a password into the logs.
+// message and keys such as cluster. Values under keys that smell of secrets,
+// at any depth, and strings that look like credentials are masked (log-mask.ts),
+// so a careless field never leaks a password into the logs.
+import { maskFields, scrubString } from './log-mask.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SECRET_KEY = /pass(word)?|secret|token|key_id|access_key|credential/i;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -19,7 +21,7 @@ export function createLogger(opts: { level?: Level; write?: (line: string) => vo
   const base = opts.base ?? {};
   const emit = (level: Level, msg: string, fields: Record<string, unknown> = {}) => {
     if (RANK[level] < min) return;
-    const entry = { ts: new Date().toISOString(), level, msg, ...mask(base), ...mask(fields) };
+    const entry = { ts: new Date().toISOString(), level, msg: scrubString(msg), ...maskFields(base), ...maskFields(fields) };
     write(`${JSON.stringify(entry)}\n`);
   };
   return {
@@ -29,10 +31,4 @@ export function createLogger(opts: { level?: Level; write?: (line: string) => vo
     error: (m, f) => emit('error', m, f),
     child: (fields) => createLogger({ ...opts, base: { ...base, ...fields } }),
   };
-}
-
-function mask(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = SECRET_KEY.test(k) ? '***' : v;
-  return out;
 }

@@ -20,7 +20,8 @@ export function zpg(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    // A guard against a hang, not a wait: under a whole suite on 2 busy cores one start has taken over 20 s.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 50_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });

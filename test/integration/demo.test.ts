@@ -114,7 +114,8 @@ describe('zpg demo', () => {
 
   it('--no-pods: the operator makes the StatefulSets, and their pods stay Pending', async () => {
     const demo = startDemo('nopods', ['--no-pods']);
-    await waitForOutput(demo.child, READY, 30_000);
+    // a deadline for a hang, not a wait: under a full suite on 2 cores the start alone has taken over 30 s
+    await waitForOutput(demo.child, READY, 120_000);
     const { core, apps } = clients(demo.kubeconfig);
     const sets = (await apps.listNamespacedStatefulSet({ namespace: 'default' })).items;
     expect(sets.map((s) => s.metadata?.name).sort()).toEqual(['acid-demo', 'acid-small']);
@@ -122,5 +123,5 @@ describe('zpg demo', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await core.listNamespacedPod({ namespace: 'default' })).items.every((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName)).toBe(true);
     expect(await stop(demo)).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

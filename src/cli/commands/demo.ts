@@ -10,6 +10,8 @@ interface DemoFlags {
   dataDir?: string;
   headless?: boolean;
   pods: boolean;
+  operator: boolean;
+  clusters: boolean;
 }
 
 export const DEMO_SETUP_COMMAND = 'bash scripts/setup.sh demo';
@@ -27,6 +29,8 @@ export function registerDemo(program: Command): void {
     .option('--data-dir <dir>', 'where the sandbox keeps volumes, S3 objects, the kubeconfig and the operator log (wiped at start; default ~/.zpg/demo, /var/tmp/zpg-demo as root)')
     .option('--headless', 'print plain lines instead of opening the console (for scripts; implied when stdout is not a terminal)')
     .option('--no-pods', 'no kubelet: the API, its controllers and the operator only; pods stay Pending')
+    .option('--no-operator', 'do not run the operator: the world alone, for an operator started separately (another zpg build, another configuration)')
+    .option('--no-clusters', 'do not create the two sample clusters')
     .action(async (_f: DemoFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<DemoFlags>();
       const [{ runDemo }, { defaultDataDir, DataDirError }, { preflight }] = await Promise.all([
@@ -44,6 +48,8 @@ export function registerDemo(program: Command): void {
           kubeconfig: flags.kubeconfig === undefined ? undefined : resolve(flags.kubeconfig),
           headless: flags.headless === true,
           pods: flags.pods,
+          operator: flags.operator,
+          clusters: flags.clusters,
           // On a terminal the demo ends in the console, on the sandbox's kubeconfig.
           console: async (kubeconfig) => (await import('./console.ts')).runConsole({ kubeconfig, allNamespaces: true }),
         });

@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObj } from '../build/cluster.ts';
 import type { LiveView } from '../reconcile/plan.ts';
+import { errorText } from '../../services/kube/config.ts';
 import { ResilientInformer } from '../../services/kube/informer.ts';
 import { collectionPath, WATCHED_KINDS, type WatchedKind } from './kinds.ts';
 
@@ -102,5 +103,5 @@ function withKind(o: k8s.KubernetesObject, kind: WatchedKind): KubeObj {
 
 export function describe(err: unknown): string {
   if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { OperatorConfig } from '../config/keys.ts';
 import { defaultConfig, parseConfigMapData, parseOperatorConfiguration, type ParsedConfig } from '../config/parse.ts';
+import { errorText } from '../../services/kube/config.ts';
 import { ResilientInformer } from '../../services/kube/informer.ts';
 import type { EventRecorder } from '../../services/kube/events.ts';
 import type { Logger } from '../../services/log.ts';
@@ -39,7 +40,8 @@ export class ConfigSource {
       path: collectionPath(kind, opts.namespace),
       fieldSelector,
       list: () => objects.list(kind.apiVersion, kind.kind, opts.namespace, undefined, undefined, undefined, fieldSelector),
-      onError: (err) => opts.log.warn('configuration watch failed; retrying', { error: err instanceof Error ? err.message : String(err) }),
+      onError: (err, path, retryMs) =>
+        opts.log.warn(`configuration watch failed; retrying in ${retryMs} ms`, { server: kc.getCurrentCluster()?.server, path, error: errorText(err) }),
     });
     const read = (obj: k8s.KubernetesObject) => this.accept(obj, crd ? parseOperatorConfiguration(obj) : parseConfigMapData((obj as { data?: Record<string, string> }).data), kind.kind);
     this.informer.on('add', read).on('update', read).on('delete', () => opts.log.warn(`${kind.kind} ${opts.namespace}/${name} was deleted; the last good configuration stays in force`));

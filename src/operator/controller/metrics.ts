@@ -1,60 +1,106 @@
-// The daemon's Prometheus metrics, rendered in the text exposition format:
-// clusters by status, queue depth, reconcile counts, errors and durations,
-// API writes by verb and kind, and whether this process leads.
+// The daemon's Prometheus metrics (prom-client): clusters by status, queue
+// depth, reconcile counts, errors and durations, API writes by verb and kind,
+// whether this process leads, and the standard process and Node.js metrics.
+// One Metrics lives as long as the daemon, across leadership terms: counters
+// never go back to zero, so "only the leader writes" can be read off /metrics.
+// To add a metric, register it on `metrics.registry` (or use `gauge()`).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface MetricsSources {
   clustersByStatus: () => Map<string, number>;
   queueDepth: () => number;
-  writes: () => Map<string, number>;
   leader: () => boolean;
 }
 
-export class Metrics {
-  reconciles = 0;
-  errors = 0;
-  private readonly counts = BUCKETS.map(() => 0);
-  private sum = 0;
-  private n = 0;
+type Labels = Record<string, string>;
 
-  observe(seconds: number, failed: boolean): void {
-    this.reconciles++;
-    if (failed) this.errors++;
-    this.sum += seconds;
-    this.n++;
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) this.counts[i]!++;
+/** CPU, memory, event-loop lag, GC, handles: one set per process, shared by every daemon in it */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export class Metrics {
+  /** the daemon's own metrics; register new ones here */
+  readonly registry = new Registry();
+  private readonly reconcileTotal: Counter;
+  private readonly errorTotal: Counter;
+  private readonly duration: Histogram;
+  private readonly writeMaps = new Set<ReadonlyMap<string, number>>();
+  private sources: Partial<MetricsSources> = {};
+
+  constructor() {
+    const registers = [this.registry];
+    this.reconcileTotal = new Counter({ name: 'zpg_reconcile_total', help: 'reconciles run', registers });
+    this.errorTotal = new Counter({ name: 'zpg_reconcile_errors_total', help: 'reconciles that failed and were retried', registers });
+    this.duration = new Histogram({ name: 'zpg_reconcile_duration_seconds', help: 'time per reconcile', buckets: BUCKETS, registers });
+    const writeMaps = this.writeMaps;
+    new Counter({
+      name: 'zpg_api_writes_total',
+      help: 'writes to the Kubernetes API by verb and kind, by this process (every leadership term, and the configuration source)',
+      labelNames: ['verb', 'kind'],
+      registers,
+      // The writers keep their own tallies; the counter is their sum, read when scraped.
+      collect() {
+        const sum = new Map<string, number>();
+        for (const m of writeMaps) for (const [k, n] of m) sum.set(k, (sum.get(k) ?? 0) + n);
+        this.reset();
+        for (const [key, n] of sum) {
+          const [verb = '', kind = ''] = key.split(' ');
+          this.inc({ verb, kind }, n);
+        }
+      },
+    });
+    this.gauge('zpg_clusters', 'postgresql clusters by PostgresClusterStatus', ['status'], () =>
+      [...(this.sources.clustersByStatus?.() ?? new Map<string, number>())].map(([status, n]) => [{ status: status || 'Unknown' }, n]),
+    );
+    this.gauge('zpg_queue_depth', 'clusters waiting for a reconcile', [], () => [[{}, this.sources.queueDepth?.() ?? 0]]);
+    this.gauge('zpg_leader', '1 when this process holds the leader lease', [], () => [[{}, this.sources.leader?.() ? 1 : 0]]);
+  }
+
+  /** a gauge computed when scraped: collect returns [labels, value] pairs */
+  gauge(name: string, help: string, labelNames: string[], collect: () => Iterable<[Labels, number]>): Gauge {
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [labels, v] of collect()) this.set(labels, v);
+      },
     });
   }
 
-  render(src: MetricsSources): string {
-    const lines: string[] = [];
-    const head = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    head('zpg_clusters', 'gauge', 'postgresql clusters by PostgresClusterStatus');
-    for (const [status, n] of [...src.clustersByStatus()].sort()) lines.push(`zpg_clusters{status="${esc(status || 'Unknown')}"} ${n}`);
-    head('zpg_queue_depth', 'gauge', 'clusters waiting for a reconcile');
-    lines.push(`zpg_queue_depth ${src.queueDepth()}`);
-    head('zpg_reconcile_total', 'counter', 'reconciles run');
-    lines.push(`zpg_reconcile_total ${this.reconciles}`);
-    head('zpg_reconcile_errors_total', 'counter', 'reconciles that failed and were retried');
-    lines.push(`zpg_reconcile_errors_total ${this.errors}`);
-    head('zpg_reconcile_duration_seconds', 'histogram', 'time per reconcile');
-    BUCKETS.forEach((b, i) => lines.push(`zpg_reconcile_duration_seconds_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`zpg_reconcile_duration_seconds_bucket{le="+Inf"} ${this.n}`, `zpg_reconcile_duration_seconds_sum ${this.sum.toFixed(6)}`, `zpg_reconcile_duration_seconds_count ${this.n}`);
-    head('zpg_api_writes_total', 'counter', 'writes to the Kubernetes API by verb and kind');
-    for (const [key, n] of [...src.writes()].sort()) {
-      const [verb, kind] = key.split(' ');
-      lines.push(`zpg_api_writes_total{verb="${esc(verb!)}",kind="${esc(kind!)}"} ${n}`);
-    }
-    head('zpg_leader', 'gauge', '1 when this process holds the leader lease');
-    lines.push(`zpg_leader ${src.leader() ? 1 : 0}`);
-    const mem = process.memoryUsage();
-    head('process_resident_memory_bytes', 'gauge', 'resident memory of the daemon');
-    lines.push(`process_resident_memory_bytes ${mem.rss}`);
-    head('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use');
-    lines.push(`nodejs_heap_size_used_bytes ${mem.heapUsed}`);
-    return `${lines.join('\n')}\n`;
+  /** where the gauges read the controller of the moment (undefined fields read as empty) */
+  use(sources: Partial<MetricsSources>): void {
+    this.sources = sources;
+  }
+
+  /** counts the writes in this tally ("verb kind" → n) from now on, also after its writer is gone */
+  trackWrites(writes: ReadonlyMap<string, number>): void {
+    this.writeMaps.add(writes);
+  }
+
+  observe(seconds: number, failed: boolean): void {
+    this.reconcileTotal.inc();
+    if (failed) this.errorTotal.inc();
+    this.duration.observe(seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** the text exposition: the daemon's metrics, then the process's */
+  async render(): Promise<string> {
+    const own = await this.registry.metrics();
+    return `${own}\n${await processMetrics().metrics()}`;
   }
 }
-
-const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -123,29 +123,64 @@ function nameErrors(kind: string, name: string): FieldError[] {
   }];
 }
 
+/** apimachinery's IsQualifiedName: an optional DNS subdomain prefix, a slash, and a name of at most 63 characters. */
+function qualifiedNameErrors(field: string, key: string): FieldError[] {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+  const bad = (message: string): FieldError => ({ reason: 'FieldValueInvalid', field, message: `Invalid value: "${key}": ${message}` });
+  const errors: FieldError[] = [];
+  if (slash >= 0 && !prefix) errors.push(bad('prefix part must be non-empty'));
+  else if (prefix && prefix.length > 253) errors.push(bad('prefix part must be no more than 253 characters'));
+  else if (prefix && !SUBDOMAIN.test(prefix)) errors.push(bad(`prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`));
+  if (!name) errors.push(bad('name part must be non-empty'));
+  else if (name.length > 63) errors.push(bad('name part must be no more than 63 characters'));
+  if (name && !QUALIFIED_NAME.test(name)) errors.push(bad(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`));
+  return errors;
+}
+
 function labelErrors(labels: Record<string, string> | undefined): FieldError[] {
   const errors: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
-    const slash = k.lastIndexOf('/');
-    const [prefix, name] = slash < 0 ? ['', k] : [k.slice(0, slash), k.slice(slash + 1)];
-    if ((prefix && !SUBDOMAIN.test(prefix)) || !QUALIFIED_NAME.test(name) || name.length > 63) {
-      errors.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')` });
-    }
-    if (typeof v !== 'string' || !LABEL_VALUE.test(v) || v.length > 63) {
-      errors.push({ reason: 'FieldValueInvalid', field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')` });
+    errors.push(...qualifiedNameErrors('metadata.labels', k));
+    const bad = (message: string) => errors.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${String(v)}": ${message}` });
+    if (typeof v === 'string' && v.length > 63) bad('must be no more than 63 characters');
+    if (typeof v !== 'string' || !LABEL_VALUE.test(v)) {
+      bad(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
     }
   }
   return errors;
 }
 
+/** The real server's limit on all annotations of an object together: keys and values, in bytes. */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+function annotationErrors(annotations: Record<string, string> | undefined): FieldError[] {
+  const errors: FieldError[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations ?? {})) {
+    // case does not matter in annotation keys: the server checks the lower-cased key
+    errors.push(...qualifiedNameErrors('metadata.annotations', k.toLowerCase()).map((e) => ({ ...e, message: e.message.replace(`"${k.toLowerCase()}"`, `"${k}"`) })));
+    size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    errors.push({ reason: 'FieldValueTooLong', field: 'metadata.annotations', message: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes` });
+  }
+  return errors;
+}
+
+/** ObjectMeta rules every kind shares, custom resources included: label and annotation keys and values, annotation size. */
+export function metaErrors(meta: KubeObject['metadata']): FieldError[] {
+  return [...labelErrors(meta.labels), ...annotationErrors(meta.annotations)];
+}
+
 export function validateCreate(kind: string, obj: KubeObject): FieldError[] {
-  return [...nameErrors(kind, obj.metadata.name ?? ''), ...labelErrors(obj.metadata.labels)];
+  return [...nameErrors(kind, obj.metadata.name ?? ''), ...metaErrors(obj.metadata)];
 }
 
 const STS_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
 
 export function validateUpdate(kind: string, next: KubeObject, old: KubeObject): FieldError[] {
-  const errors = labelErrors(next.metadata.labels);
+  const errors = metaErrors(next.metadata);
   const ns = (next.spec ?? {}) as Obj;
   const os = (old.spec ?? {}) as Obj;
   if (kind === 'StatefulSet') {

@@ -402,6 +402,36 @@ const SERVICEACCOUNT: TableColumn[] = [
 
 const NAMESPACE: TableColumn[] = [col('Status', 'The status of the namespace', (o) => text(status(o).phase)), AGE];
 
+function nodeStatus(o: KubeObject): string {
+  const ready = list(status(o).conditions).map(rec).find((c) => c.type === 'Ready');
+  const word = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
+  return spec(o).unschedulable === true ? `${word},SchedulingDisabled` : word;
+}
+
+function nodeRoles(o: KubeObject): string {
+  const roles = Object.keys(o.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length))
+    .filter(Boolean)
+    .sort();
+  return roles.join(',') || '<none>';
+}
+
+const nodeAddress = (o: KubeObject, type: string) => text(list(status(o).addresses).map(rec).find((a) => a.type === type)?.address) || '<none>';
+const nodeInfo = (o: KubeObject, field: string) => text(rec(status(o).nodeInfo)[field]) || '<unknown>';
+
+const NODE: TableColumn[] = [
+  col('Status', 'The status of the node', nodeStatus),
+  col('Roles', 'The roles of the node', nodeRoles),
+  AGE,
+  col('Version', 'Kubelet Version reported by the node.', (o) => nodeInfo(o, 'kubeletVersion')),
+  wide(col('Internal-IP', 'List of addresses reachable to the node.', (o) => nodeAddress(o, 'InternalIP'))),
+  wide(col('External-IP', 'List of addresses reachable to the node.', (o) => nodeAddress(o, 'ExternalIP'))),
+  wide(col('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', (o) => nodeInfo(o, 'osImage'))),
+  wide(col('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", (o) => nodeInfo(o, 'kernelVersion'))),
+  wide(col('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', (o) => nodeInfo(o, 'containerRuntimeVersion'))),
+];
+
 // -------- coordination, RBAC, events
 
 const LEASE: TableColumn[] = [col('Holder', 'holderIdentity contains the identity of the holder of a current lease.', (o) => text(spec(o).holderIdentity)), AGE];
@@ -471,6 +501,7 @@ const BUILTIN: Record<string, TableColumn[]> = {
   Secret: SECRET,
   ServiceAccount: SERVICEACCOUNT,
   Namespace: NAMESPACE,
+  Node: NODE,
   Lease: LEASE,
   RoleBinding: BINDING,
   ClusterRoleBinding: BINDING,

@@ -14,6 +14,8 @@ import { builtinColumns } from './builtin-columns.ts';
 import { toTable } from './table.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 import { serveWatch } from './watch.ts';
+import { duplicateKeys } from './json-keys.ts';
+import { MAX_NESTING_DEPTH, textNestingDepth } from '../../operator/model/schema-check.ts';
 
 export interface RequestTarget {
   rt: ResourceType;
@@ -162,10 +164,12 @@ export class ApiHttp {
     }
     if (method === 'POST' && name === undefined) {
       const body = await readBody(req, this.opts.maxBodyBytes, false);
+      duplicateFields(res, rt, jsonBodies.get(req), writeOpts.fieldValidation);
       return this.respond(req, res, 201, this.registry.create(rt, namespace, body, writeOpts));
     }
     if (method === 'PUT' && name !== undefined) {
       const body = await readBody(req, this.opts.maxBodyBytes, false);
+      duplicateFields(res, rt, jsonBodies.get(req), writeOpts.fieldValidation);
       return this.respond(req, res, 200, this.registry.update(rt, namespace, name, body, writeOpts));
     }
     if (method === 'PATCH' && name !== undefined) {
@@ -267,6 +271,21 @@ export class ApiHttp {
   }
 }
 
+/**
+ * Duplicate keys in a create or update body, by fieldValidation as the real
+ * server handles them: Strict refuses with 400, Warn (the default) answers with
+ * a Warning header per duplicate and keeps the last value, Ignore says nothing.
+ */
+function duplicateFields(res: ServerResponse, rt: ResourceType, raw: string | undefined, fieldValidation: string | undefined): void {
+  if (!raw || fieldValidation === 'Ignore') return;
+  const dups = duplicateKeys(raw).map((p) => `duplicate field ${JSON.stringify(p)}`);
+  if (!dups.length) return;
+  if (fieldValidation === 'Strict') {
+    throw badRequest(`${rt.kind} in version ${JSON.stringify(rt.version)} cannot be handled as a ${rt.kind}: strict decoding error: ${dups.join(', ')}`);
+  }
+  res.setHeader('Warning', dups.map((d) => `299 - ${JSON.stringify(d)}`));
+}
+
 function successStatus(rt: ResourceType, o: KubeObject) {
   return {
     kind: 'Status',
@@ -285,6 +304,9 @@ function wantsTable(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
   return accept.split(',').some((part) => /;\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part) && /v=v1(\b|;|$)/.test(part));
 }
+
+/** the raw JSON of each request's body, for the strict decoder's duplicate-key check */
+const jsonBodies = new WeakMap<IncomingMessage, string>();
 
 async function readBody(req: IncomingMessage, max: number, yamlAllowed: boolean, optional = false): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -306,12 +328,22 @@ async function readBody(req: IncomingMessage, max: number, yamlAllowed: boolean,
   if (!yamlAllowed && !type.endsWith('json') && !BODY_TYPES_JSON.includes(type)) {
     throw unsupportedMediaType(['application/json', 'application/yaml']);
   }
+  // Refused before decoding, as the real server refuses objects nested past its limit (422, not a crash).
+  const depth = textNestingDepth(raw);
+  if (depth > MAX_NESTING_DEPTH) throw tooDeep(depth);
+  if (!yamlAllowed && type !== 'application/yaml') jsonBodies.set(req, raw);
   try {
     return yamlAllowed || type === 'application/yaml' ? parseYaml(raw) : JSON.parse(raw);
   } catch (e) {
+    if (e instanceof RangeError) throw tooDeep(depth);
     throw badRequest(`the request body could not be decoded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
 }
+
+const tooDeep = (depth: number) =>
+  new ApiError(422, 'Invalid', `the object is nested ${depth} levels deep: exceeded max depth of ${MAX_NESTING_DEPTH}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: `exceeded max depth of ${MAX_NESTING_DEPTH}`, field: '<nil>' }],
+  });
 
 function openApiV2(req: IncomingMessage, res: ServerResponse): void {
   if (!(req.headers.accept ?? '').includes('protobuf')) {

@@ -2,7 +2,7 @@
 // generation, the status subresource, no-op writes that write nothing,
 // defaulting and validation. HTTP is elsewhere; controllers inside the sandbox
 // call these methods directly and get exactly what a remote client would.
-import { carryOverOnUpdate, defaultObject, validateCreate, validateUpdate } from './admission.ts';
+import { carryOverOnUpdate, defaultObject, metaErrors, validateCreate, validateUpdate } from './admission.ts';
 import {
   ApiError,
   alreadyExists,
@@ -280,7 +280,7 @@ export class Registry {
           throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`);
         }
       }
-      errors = [...nameErrors(next), ...(rt.schema ? validateSchema(next, rt.schema) : [])];
+      errors = [...nameErrors(next), ...metaErrors(next.metadata), ...(rt.schema ? validateSchema(next, rt.schema) : [])];
     } else {
       next = defaultObject(rt.kind, next, { allocateClusterIP: () => this.allocateClusterIP() });
       errors = old ? validateUpdate(rt.kind, next, old) : validateCreate(rt.kind, next);

@@ -28,6 +28,7 @@ const EVENT_FIELDS = [
 
 const BUILTINS: BuiltinSpec[] = [
   { gv: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], status: true, fieldSelectors: ['status.phase'], subresources: ['finalize'] },
+  { gv: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], status: true, fieldSelectors: ['spec.unschedulable'] },
   { gv: 'v1', kind: 'Pod', plural: 'pods', shortNames: ['po'], categories: ['all'], status: true, fieldSelectors: POD_FIELDS, subresources: ['log', 'exec', 'portforward', 'attach', 'binding', 'eviction'] },
   { gv: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'], status: true },
   { gv: 'v1', kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] },

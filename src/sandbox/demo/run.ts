@@ -19,6 +19,10 @@ export interface DemoOptions {
   headless: boolean;
   /** run the kubelet (real members); false with --no-pods */
   pods: boolean;
+  /** run zpg's operator in this process; false with --no-operator, so another one can be tried against the world */
+  operator?: boolean;
+  /** create the sample clusters; false with --no-clusters */
+  clusters?: boolean;
   /** how often the summary is refreshed */
   intervalMs?: number;
   /** the console, opened on the sandbox on a terminal; the demo stops when it closes */
@@ -68,12 +72,26 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     report.info(o.pods ? `kubelet: pods run as Patroni + PostgreSQL 15 on 127.0.${subnet!.octet}.x, data under ${dir.dir}/volumes` : 'no kubelet (--no-pods): pods stay Pending');
     const crds = await step('CRDs', () => installCrds(world.api.registry));
     installOperatorConfig(world.api.registry);
-    const logFile = join(dir.dir, 'operator.log');
-    await step('operator', () => startDemoOperator(kubeconfig, logFile), (op) => op.stop());
-    report.info(`operator running (${crds.length} CRDs; ConfigMap ${OPERATOR_NAMESPACE}/${CONFIG_MAP_NAME}; log ${logFile})`);
-    createClusters(world.api.registry, SAMPLE_CLUSTERS);
-    report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
+    const withOperator = o.operator !== false;
+    const withClusters = o.clusters !== false;
+    if (withOperator) {
+      const logFile = join(dir.dir, 'operator.log');
+      await step('operator', () => startDemoOperator(kubeconfig, logFile), (op) => op.stop());
+      report.info(`operator running (${crds.length} CRDs; ConfigMap ${OPERATOR_NAMESPACE}/${CONFIG_MAP_NAME}; log ${logFile})`);
+    } else {
+      report.info(`no operator (--no-operator): ${crds.length} CRDs and ConfigMap ${OPERATOR_NAMESPACE}/${CONFIG_MAP_NAME} are installed; start one against the kubeconfig, e.g. zpg --daemon --kubeconfig ${kubeconfig} -n ${OPERATOR_NAMESPACE} --config-map ${CONFIG_MAP_NAME} --watched-namespace '*' --port 0`);
+    }
+    if (withClusters) {
+      createClusters(world.api.registry, SAMPLE_CLUSTERS);
+      report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
+    } else {
+      report.info('no clusters (--no-clusters): create postgresql manifests with kubectl apply -f');
+    }
     report.info(`try: zpg --kubeconfig ${kubeconfig} list`);
+    if (!withOperator || !withClusters) {
+      // Nothing here will converge on its own: the world is ready as soon as it runs.
+      report.info(`ready after ${((Date.now() - startedAt) / 1000).toFixed(1)} s: the sandbox alone${withOperator ? '' : ', no operator'}${withClusters ? ', sample manifests waiting for an operator' : ', no clusters'}; kubeconfig ${kubeconfig}`);
+    }
     if (withConsole) {
       // The console takes the screen; the members come up under its eyes. Quitting it ends the demo.
       await Promise.race([o.console!(kubeconfig).finally(() => wake()), stopRequested]);
@@ -82,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
 
     const observer = new ClusterObserver(world.api.registry, { members: o.pods });
-    let announced = false;
+    let announced = !withOperator || !withClusters;
     let busy = false;
     const tick = async () => {
       if (busy || stopping) return;
@@ -113,7 +131,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     clearInterval(timer);
     report.close();
   }
-  process.stdout.write(`zpg demo: stopping ${o.pods ? 'the operator, the members, S3 and the API' : 'the operator, S3 and the API'}\n`);
+  const parts = [...(o.operator !== false ? ['the operator'] : []), ...(o.pods ? ['the members'] : []), 'S3'];
+  process.stdout.write(`zpg demo: stopping ${parts.join(', ')} and the API\n`);
   await cleanUp(cleanups);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

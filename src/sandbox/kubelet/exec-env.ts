@@ -2,8 +2,11 @@
 // container's own environment, libpq pointed at the member as its superuser,
 // patronictl's config where it finds it (Spilo keeps it in /run/postgres.yml;
 // here a copy of the member's patroni.yml in the pod's dir), and Service names
-// that resolve (service-hosts.ts).
-import { copyFileSync, mkdirSync } from 'node:fs';
+// that resolve (service-hosts.ts). `localhost` is the pod's own address, as in
+// a container's network namespace (Spilo's scripts call localhost:8008): for
+// resolver users (psql, Python, patronictl) through the pod's hosts file, for
+// curl, which resolves localhost itself, through a .curlrc connect-to.
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PG_BIN_DIR } from '../patroni/preflight.ts';
 import type { Member } from '../patroni/member.ts';
@@ -24,6 +27,7 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
   copyFileSync(rt.member.configFile, patronictlConfig);
   const host = Object.fromEntries(Object.entries(process.env).filter(([k]) => HOST_ENV.test(k)));
   const superuser = rt.options?.superuser;
+  const own = ownLocalhost(pod, rt);
   return {
     cwd: rt.podDir,
     env: {
@@ -41,6 +45,34 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
       PATRONICTL_CONFIG_FILE: patronictlConfig,
       // Patroni's Kubernetes DCS reads its kubeconfig from here (in a pod: the service account).
       KUBECONFIG: rt.kubeconfig,
+      ...own,
     },
   };
+}
+
+/**
+ * The pod's hosts file (localhost and the pod's name at its address, then the
+ * namespace's Service names) and a .curlrc sending localhost to the same
+ * address; rewritten on each exec, so they follow Service changes.
+ */
+function ownLocalhost(pod: string, rt: PodRuntime): Record<string, string> {
+  const out: Record<string, string> = {};
+  writeFileSync(join(rt.podDir, '.curlrc'), `connect-to = localhost::${rt.ip}:\nconnect-to = 127.0.0.1::${rt.ip}:\n`, { mode: 0o644 });
+  out.CURL_HOME = rt.podDir;
+  const services = rt.serviceEnv.NSS_WRAPPER_HOSTS;
+  if (services) {
+    let rest = '';
+    try {
+      rest = readFileSync(services, 'utf8');
+    } catch {
+      // no Service has an endpoint yet
+    }
+    const hosts = join(rt.podDir, 'hosts');
+    // a rename, so a concurrent exec's lookups read a whole file
+    const tmp = `${hosts}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    writeFileSync(tmp, `${rt.ip} localhost localhost.localdomain ${pod}\n${rest}`, { mode: 0o644 });
+    renameSync(tmp, hosts);
+    out.NSS_WRAPPER_HOSTS = hosts;
+  }
+  return out;
 }

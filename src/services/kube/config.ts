@@ -39,6 +39,7 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
     if (e instanceof KubeConfigError) throw e;
     throw new KubeConfigError(`cannot read the kubeconfig ${file ?? home}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  allowPlainHttp(kc);
   shareDispatchers(kc);
   if (t.context) {
     if (!kc.getContextObject(t.context)) {
@@ -51,6 +52,19 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new KubeConfigError(`the kubeconfig's current context "${kc.getCurrentContext()}" names no cluster server`);
   return { kc, context: kc.getCurrentContext(), namespace: t.namespace ?? ctx?.namespace ?? 'default', server };
+}
+
+/**
+ * kubectl talks to an http:// server as it is; client-node refuses it unless
+ * the cluster says insecure-skip-tls-verify ("HTTP protocol is not allowed when
+ * skipTLSVerify is not set"). Over plain HTTP there is no certificate to
+ * verify, so saying it for those clusters only changes the refusal, not the
+ * security.
+ */
+export function allowPlainHttp(kc: k8s.KubeConfig): void {
+  for (const c of kc.clusters) {
+    if (c.server.startsWith('http:') && !c.skipTLSVerify) (c as { skipTLSVerify: boolean }).skipTLSVerify = true;
+  }
 }
 
 /**
@@ -87,11 +101,32 @@ export function describeKubeError(e: unknown, server: string): string {
     return `the API server at ${server} answered ${e.code}${reason ? `: ${reason}` : ''}`;
   }
   const msg = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+  if (msg === 'bad port') {
+    // fetch refuses the ports on the WHATWG "bad ports" list (1, 7, 9, 25, 6000, ...) before it connects
+    const port = portOf(server);
+    return `cannot reach ${server}: Node's fetch refuses port ${port} (on the WHATWG list of blocked "bad ports"); serve the API on another port and update the kubeconfig`;
+  }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|fetch failed|timeout/i.test(msg)) {
     const code = msg.match(/E[A-Z]{4,}/)?.[0] ?? 'no answer';
     return `cannot reach ${server} (${code}): check --context, or start zpg demo`;
   }
   return msg;
+}
+
+/**
+ * An error's message with its causes: undici says only "fetch failed" and
+ * keeps the address and the reason ("connect ECONNREFUSED 127.0.0.1:6443")
+ * in `cause`.
+ */
+export function errorText(e: unknown): string {
+  if (e instanceof k8s.ApiException) return `HTTP ${e.code}${statusMessage(e.body) ? `: ${statusMessage(e.body)}` : ''}`;
+  const parts: string[] = [];
+  for (let c: unknown = e, depth = 0; c !== undefined && c !== null && depth < 4; depth++) {
+    const msg = c instanceof Error ? c.message : String(c);
+    if (msg && !parts.includes(msg)) parts.push(msg);
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  return parts.join(': ') || 'unknown error';
 }
 
 /** The `message` of a Kubernetes Status body, or "" */
@@ -101,5 +136,14 @@ export function statusMessage(body: unknown): string {
     return (JSON.parse(String(body)) as { message?: string }).message ?? '';
   } catch {
     return '';
+  }
+}
+
+function portOf(server: string): string {
+  try {
+    const u = new URL(server);
+    return u.port || (u.protocol === 'http:' ? '80' : '443');
+  } catch {
+    return '?';
   }
 }

@@ -3,6 +3,7 @@
 // process's own clock from when it last saw the lease change (never by
 // comparing clocks across machines), and a clean release on shutdown.
 import * as k8s from '@kubernetes/client-node';
+import { describeKubeError } from './config.ts';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -20,6 +21,7 @@ const status = (e: unknown) => (e instanceof k8s.ApiException ? e.code : undefin
 
 export class LeaderElector {
   private readonly api: k8s.CoordinationV1Api;
+  private readonly server: string;
   private readonly o: Required<Omit<LeaderElectionOptions, 'onError'>> & Pick<LeaderElectionOptions, 'onError'>;
   private timer?: NodeJS.Timeout;
   /** the round in flight: stop() waits for it, so no renewal lands after the release */
@@ -32,6 +34,7 @@ export class LeaderElector {
 
   constructor(kc: k8s.KubeConfig, opts: LeaderElectionOptions) {
     this.api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.server = kc.getCurrentCluster()?.server ?? 'the API server';
     // An option passed as undefined keeps its default (a NaN timer would spin).
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as LeaderElectionOptions;
     this.o = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, ...given };
@@ -65,7 +68,7 @@ export class LeaderElector {
       lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new Date() };
       await this.api.replaceNamespacedLease({ namespace: this.o.namespace, name: this.o.name, body: lease });
     } catch (e) {
-      if (status(e) !== 404) this.o.onError?.(`releasing lease ${this.o.namespace}/${this.o.name}: ${String(e)}`);
+      if (status(e) !== 404) this.o.onError?.(`releasing lease ${this.o.namespace}/${this.o.name}: ${describeKubeError(e, this.server)}`);
     }
   }
 
@@ -76,7 +79,7 @@ export class LeaderElector {
       if (renewed) this.lastRenew = Date.now();
       if (renewed && !this.leading && !this.stopped) this.setLeading(true);
     } catch (e) {
-      this.o.onError?.(`lease ${this.o.namespace}/${this.o.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.o.onError?.(`lease ${this.o.namespace}/${this.o.name}: ${describeKubeError(e, this.server)}; retrying in ${this.o.retryPeriodSeconds} s`);
     }
     // A leader that cannot renew within the deadline must stop acting before someone else takes over.
     if (this.leading && Date.now() - this.lastRenew > this.o.renewDeadlineSeconds * 1000) this.setLeading(false);
