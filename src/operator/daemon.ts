@@ -5,7 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { shareDispatchers } from '../services/kube/config.ts';
+import { allowPlainHttp, shareDispatchers } from '../services/kube/config.ts';
 import { EventRecorder } from '../services/kube/events.ts';
 import { LeaderElector } from '../services/kube/leader-election.ts';
 import { ObjectWriter } from '../services/kube/object-writer.ts';
@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../services/log.ts';
 import { ConfigSource } from './controller/config-source.ts';
 import { Controller } from './controller/controller.ts';
 import { Metrics } from './controller/metrics.ts';
+import { operatorApi } from './http-api.ts';
 
 export interface DaemonOptions {
   kc: k8s.KubeConfig;
@@ -44,6 +45,7 @@ export interface Daemon {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  allowPlainHttp(o.kc);
   shareDispatchers(o.kc);
   const identity = o.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = o.log ?? createLogger({ base: { component: 'zpg-operator' } });
@@ -51,14 +53,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let ready = false;
   let stopping = false;
   let transition: Promise<void> = Promise.resolve();
-  const idleMetrics = new Metrics();
+  // One set of metrics for the daemon's life: counters survive losing and regaining the lease.
+  const metrics = new Metrics();
+  const configWriter = new ObjectWriter(o.kc);
+  metrics.trackWrites(configWriter.writes);
 
   const source = new ConfigSource(o.kc, {
     namespace: o.namespace,
     configMapName: o.configMapName,
     operatorConfigurationName: o.operatorConfigurationName,
     log,
-    events: new EventRecorder(new ObjectWriter(o.kc), { component: 'postgres-operator', instance: identity, onError: (m) => log.warn(m) }),
+    events: new EventRecorder(configWriter, { component: 'postgres-operator', instance: identity, onError: (m) => log.warn(m) }),
     onChange: () => void controller?.configChanged(),
   });
   await source.start();
@@ -86,6 +91,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           controllerId: o.controllerId,
           resyncMs: o.resyncMs,
           retryBaseMs: o.retryBaseMs,
+          metrics,
         });
         await controller.start().catch((e: unknown) => log.error('controller failed to start', { error: String(e) }));
       });
@@ -105,16 +111,26 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (path === '/healthz') return send(res, 200, 'ok\n');
     if (path === '/readyz') return ready ? send(res, 200, controller ? 'ok: leading\n' : 'ok: standing by\n') : send(res, 503, 'starting\n');
     if (path === '/metrics') {
-      const c = controller;
-      const body = (c?.metrics ?? idleMetrics).render({
-        clustersByStatus: () => c?.clustersByStatus() ?? new Map(),
-        queueDepth: () => c?.queueDepth ?? 0,
-        writes: () => c?.writer.writes ?? new Map(),
-        leader: () => elector.isLeader,
-      });
-      return send(res, 200, body, 'text/plain; version=0.0.4');
+      metrics.render().then(
+        (body) => send(res, 200, body, metrics.contentType),
+        (e: unknown) => send(res, 500, `metrics: ${String(e)}\n`),
+      );
+      return;
     }
-    send(res, 404, 'not found: try /healthz, /readyz or /metrics\n');
+    const api = operatorApi(path, {
+      config: () => source.config,
+      controller: () => controller,
+      namespace: o.namespace,
+      configMapName: o.configMapName,
+      operatorConfigurationName: o.operatorConfigurationName,
+    });
+    if (api) return send(res, api.status, `${JSON.stringify(api.body)}\n`, 'application/json');
+    send(res, 404, 'not found: try /healthz, /readyz, /metrics, /status, /config, /clusters/NS/NAME or /workers/all/status\n');
+  });
+  metrics.use({
+    clustersByStatus: () => controller?.clustersByStatus() ?? new Map(),
+    queueDepth: () => controller?.queueDepth ?? 0,
+    leader: () => elector.isLeader,
   });
   await listen(server, o.port ?? 8080, o.host ?? '0.0.0.0');
   const addr = server.address();

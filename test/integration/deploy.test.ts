@@ -79,6 +79,8 @@ const OPERATOR_GRANTS = table({
   'acid.zalan.do/operatorconfigurations': 'get list watch',
   'acid.zalan.do/postgresteams': 'get list watch',
   'apps/statefulsets': CRUD,
+  // connection poolers
+  'apps/deployments': CRUD,
   'core/services': CRUD,
   'core/endpoints': CRUD,
   'core/secrets': CRUD,

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
 import { startMemberWorld, type MemberWorld } from '../helpers/member-world.ts';
 import { eventually } from '../helpers/sandbox.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const NAME = 'acid-names';
 
@@ -23,6 +25,16 @@ async function members(): Promise<Record<string, [string, string]>> {
   const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${NAME}` })).items;
   const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   return Object.fromEntries(ready.map((p) => [p.metadata!.name!, [p.status!.podIP!, p.metadata!.labels?.['spilo-role'] ?? '']]));
+}
+
+/** the namespace's hosts file as the kubelet wrote it, for a failure message */
+function hostsFile(): string {
+  try {
+    const dir = join(w.dir, 'service-hosts');
+    return readdirSync(dir).map((f) => `${f}: ${readFileSync(join(dir, f), 'utf8')}`).join('\n');
+  } catch (e) {
+    return String(e);
+  }
 }
 
 beforeAll(async () => {
@@ -56,7 +68,15 @@ describe('Service names in pods', () => {
     replica = Object.keys(m).find((p) => m[p][1] === 'replica')!;
     // The replica asks by name and lands on the leader, and the other way round.
     await eventually('the master name resolves', async () => (await ask(replica, NAME)) === `${ips[leader]}|f`, 15_000, 250);
-    expect(await ask(leader, `${NAME}-repl`)).toBe(`${ips[replica]}|t`);
+    let answer = '';
+    await eventually(
+      'the -repl name resolves',
+      async () => (answer = await ask(leader, `${NAME}-repl`).catch((e: unknown) => String(e))) === `${ips[replica]}|t`,
+      30_000,
+      250,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}; last answer: ${answer}; hosts: ${hostsFile()}`);
+    });
     expect(await ask(replica, `${NAME}.default.svc.cluster.local`)).toBe(`${ips[leader]}|f`);
   }, 90_000);
 

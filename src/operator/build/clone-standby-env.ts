@@ -50,10 +50,10 @@ export function standbyEnv(c: ClusterContext): EnvVar[] {
     if (s.standby_primary_slot_name) env.push({ name: 'STANDBY_PRIMARY_SLOT_NAME', value: s.standby_primary_slot_name });
   }
   if (s.s3_wal_path || s.gs_wal_path) {
-    env.push({ name: 'STANDBY_METHOD', value: 'STANDBY_WITH_WALE' });
+    // Zalando v2.0.1's order (prefix, method, scope prefix): another order would roll an adopted standby
     if (s.s3_wal_path) env.push({ name: 'STANDBY_WALE_S3_PREFIX', value: s.s3_wal_path });
     else env.push({ name: 'STANDBY_WALE_GS_PREFIX', value: s.gs_wal_path! });
-    env.push({ name: 'STANDBY_WAL_BUCKET_SCOPE_PREFIX', value: '' });
+    env.push({ name: 'STANDBY_METHOD', value: 'STANDBY_WITH_WALE' }, { name: 'STANDBY_WAL_BUCKET_SCOPE_PREFIX', value: '' });
   }
   return env;
 }

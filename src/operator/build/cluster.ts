@@ -7,6 +7,7 @@ import type { Postgresql } from '../model/types.ts';
 import { logicalBackupCronJob } from './logical-backup.ts';
 import type { ClusterContext } from './meta.ts';
 import { criticalOpPdb, primaryPdb } from './pdb.ts';
+import { poolerObjects } from './pooler.ts';
 import { loginUsers, secret } from './secrets.ts';
 import { podRoleBinding, podServiceAccount } from './service-account.ts';
 import { masterEndpoints, service } from './services.ts';
@@ -49,6 +50,7 @@ export function buildCluster(pg: Postgresql, config: OperatorConfig, inputs: Bui
   const sts = statefulSet(c, inputs);
   objects.push(sts.object);
   if (c.pg.spec.enableLogicalBackup && (c.pg.spec.numberOfInstances ?? 0) > 0) objects.push(logicalBackupCronJob(c, inputs.backupSecretKeys));
+  objects.push(...poolerObjects(c));
   return { context: c, objects: objects as KubeObj[], warnings: sts.warnings, errors: sts.errors };
 }
 

@@ -42,11 +42,12 @@ export function podTemplate(c: ClusterContext, sources: PodEnvironmentSources): 
   }
   const tls = spec.tls;
   if (tls?.secretName) {
-    volumes.push({ name: 'tls-secret', secret: { secretName: tls.secretName, defaultMode: 0o640 } });
-    postgresMounts.push({ name: 'tls-secret', mountPath: '/tls' });
-    if (tls.caSecretName) {
-      volumes.push({ name: 'tls-ca-secret', secret: { secretName: tls.caSecretName, defaultMode: 0o640 } });
-      postgresMounts.push({ name: 'tls-ca-secret', mountPath: '/tlsca' });
+    // named after the Secrets, as Zalando names them: a cluster it made does not roll on adoption
+    volumes.push({ name: tls.secretName, secret: { secretName: tls.secretName, defaultMode: 0o640 } });
+    postgresMounts.push({ name: tls.secretName, mountPath: '/tls' });
+    if (tls.caFile && tls.caSecretName) {
+      if (tls.caSecretName !== tls.secretName) volumes.push({ name: tls.caSecretName, secret: { secretName: tls.caSecretName, defaultMode: 0o640 } });
+      postgresMounts.push({ name: tls.caSecretName, mountPath: '/tlsca' });
     }
   }
 

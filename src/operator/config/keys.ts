@@ -41,6 +41,8 @@ export const KEYS = {
   sidecar_docker_images: map(),
   enable_maintenance_windows: bool(true),
   maintenance_windows: list(),
+  /** zpg: how many clusters may be in a rolling update at once (0 = no limit) */
+  max_concurrent_rolling_updates: int(4),
   // users
   super_username: str('postgres'),
   replication_username: str('standby'),

@@ -11,8 +11,11 @@ import { ObjectWriter } from '../../services/kube/object-writer.ts';
 import type { Logger } from '../../services/log.ts';
 import { ClusterCache } from './cache.ts';
 import { claimLister } from './delete.ts';
+import type { ReconcileResult } from './result.ts';
+import { memberTransports } from '../../services/patroni/transports.ts';
 import { Metrics } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
+import { postgresAccess } from './sync-postgres.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface ControllerOptions {
@@ -29,11 +32,13 @@ export interface ControllerOptions {
   resyncMs?: number;
   retryBaseMs?: number;
   informerRestartMs?: number;
+  /** the daemon's metrics, which outlive this controller's leadership term */
+  metrics?: Metrics;
 }
 
 export class Controller {
   readonly writer: ObjectWriter;
-  readonly metrics = new Metrics();
+  readonly metrics: Metrics;
   private readonly o: ControllerOptions;
   private readonly events: EventRecorder;
   private readonly reconciler: Reconciler;
@@ -42,10 +47,14 @@ export class Controller {
   private cacheShape = '';
   private resyncTimer?: NodeJS.Timeout;
   private running = false;
+  /** when every cluster was last queued (start, resync, configuration change), unix seconds */
+  lastSyncTime = 0;
 
   constructor(opts: ControllerOptions) {
     this.o = opts;
     this.writer = new ObjectWriter(opts.kc);
+    this.metrics = opts.metrics ?? new Metrics();
+    this.metrics.trackWrites(this.writer.writes);
     this.events = new EventRecorder(this.writer, {
       component: 'postgres-operator',
       instance: opts.identity,
@@ -59,6 +68,8 @@ export class Controller {
       config: opts.config,
       controllerId: opts.controllerId ?? '',
       listClaims: claimLister(opts.kc),
+      patroni: memberTransports(opts.kc),
+      postgres: postgresAccess(opts.kc),
     });
     this.queue = new WorkQueue((key) => this.handle(key), { workers: Math.max(1, opts.config().workers), baseDelayMs: opts.retryBaseMs });
   }
@@ -156,6 +167,7 @@ export class Controller {
   }
 
   private enqueueAll(): void {
+    this.lastSyncTime = Math.floor(Date.now() / 1000);
     for (const pg of this.cache?.list('postgresql') ?? []) this.queue.add(`${pg.metadata.namespace}/${pg.metadata.name}`);
   }
 
@@ -165,11 +177,50 @@ export class Controller {
     if (every > 0) this.resyncTimer = setInterval(() => this.enqueueAll(), every);
   }
 
-  private async handle(key: string): Promise<void> {
+  get clusterCount(): number {
+    return this.cache?.list('postgresql').length ?? 0;
+  }
+
+  inFlight(): { key: string; since: string }[] {
+    return this.queue.inFlightKeys();
+  }
+
+  /** one cluster and its objects as the caches hold them, in the shape of Zalando's /clusters/NS/NAME */
+  clusterObjects(namespace: string, name: string): Record<string, unknown> | undefined {
+    const pg = this.cache?.get('postgresql', namespace, name) as unknown as Postgresql | undefined;
+    if (!pg) return undefined;
+    const get = (kind: string, n: string) => this.cache?.get(kind, namespace, n) ?? null;
+    const config = this.o.config();
+    const busy = this.queue.inFlightKeys().findIndex((k) => k.key === `${namespace}/${name}`);
+    return {
+      Team: pg.spec?.teamId ?? '',
+      Cluster: name,
+      Namespace: namespace,
+      MasterService: get('Service', name),
+      ReplicaService: get('Service', `${name}-repl`),
+      MasterEndpoint: get('Endpoints', name),
+      ReplicaEndpoint: get('Endpoints', `${name}-repl`),
+      StatefulSet: get('StatefulSet', name),
+      PrimaryPodDisruptionBudget: get('PodDisruptionBudget', config.pdb_name_format.replaceAll('{cluster}', name)),
+      CriticalOpPodDisruptionBudget: get('PodDisruptionBudget', `postgres-${name}-critical-op-pdb`),
+      CurrentProcess: busy >= 0 ? { Name: 'Sync', StartTime: this.queue.inFlightKeys()[busy]!.since } : { Name: '', StartTime: '0001-01-01T00:00:00Z' },
+      Worker: Math.max(0, busy),
+      Status: pg.status ?? {},
+      Spec: pg.spec ?? {},
+      Error: null,
+    };
+  }
+
+  /** clusters whose rolling update holds a slot (max_concurrent_rolling_updates) */
+  get rollingClusters(): number {
+    return this.reconciler.rollouts.rolling;
+  }
+
+  private async handle(key: string): Promise<ReconcileResult> {
     const t0 = performance.now();
     let failed = false;
     try {
-      await this.reconciler.reconcile(key);
+      return await this.reconciler.reconcile(key);
     } catch (e) {
       failed = true;
       this.o.log.error('reconcile failed; will retry', { cluster: key, error: e instanceof Error ? e.message : String(e) });

@@ -22,6 +22,7 @@ export const WATCHED_KINDS: WatchedKind[] = [
   { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', owned: true },
   { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets', owned: true },
   { kind: 'CronJob', apiVersion: 'batch/v1', plural: 'cronjobs', owned: true },
+  { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', owned: true },
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods', owned: true },
   { kind: 'ServiceAccount', apiVersion: 'v1', plural: 'serviceaccounts', owned: false, byName: 'pod_service_account_name' },
   { kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'rolebindings', owned: false, byName: 'pod_service_account_name' },

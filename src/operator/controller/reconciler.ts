@@ -1,7 +1,9 @@
 // One cluster's reconcile: read the manifest and its children from the caches,
 // validate, build the desired objects, write only the differences, then say
-// what happened in status and events. Throws when a write failed, so the queue
-// retries with back-off.
+// what happened in status and events, and carry out a pending rolling update.
+// Answers when to come back (a rollout waiting for a pod); throws when a write
+// failed, so the queue retries with back-off. An invalid manifest is terminal:
+// it is reported and not retried until the manifest changes.
 import type { OperatorConfig } from '../config/keys.ts';
 import { buildCluster, namespaceObjects, type KubeObj } from '../build/cluster.ts';
 import { CONTROLLER_ANNOTATION, FINALIZER, ROLLING_UPDATE_ANNOTATION, selectorLabels } from '../build/meta.ts';
@@ -10,14 +12,22 @@ import { desiredReplicas } from '../build/statefulset.ts';
 import { normalize } from '../model/normalize.ts';
 import type { Postgresql, PostgresqlStatus } from '../model/types.ts';
 import { describeErrors, validate } from '../model/validate.ts';
+import { parseMaintenanceWindow, type MaintenanceWindow } from '../model/maintenance-window.ts';
+import { SPILO_MAX_LAG_BYTES } from '../reconcile/health.ts';
 import { planCluster, type Action } from '../reconcile/plan.ts';
 import { clusterStatus, sameStatus, type EventKind } from '../reconcile/status.ts';
 import { statusMessage } from '../../services/kube/config.ts';
 import type { EventRecorder, EventType } from '../../services/kube/events.ts';
 import { generatePassword, statusCode, type ObjectWriter } from '../../services/kube/object-writer.ts';
 import type { Logger } from '../../services/log.ts';
+import type { PatroniTransport } from '../../services/patroni/client.ts';
+import type { MemberAddress } from '../../services/patroni/transports.ts';
 import type { ClusterCache } from './cache.ts';
 import { deleteCluster } from './delete.ts';
+import { DONE, soonest, type ReconcileResult } from './result.ts';
+import { RolloutRunner, type RolloutOutcome } from './rollout-runner.ts';
+import { syncPostgres, type PostgresAccess } from './sync-postgres.ts';
+import { LeaderEvents, labelledLeader } from './leader-events.ts';
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
@@ -29,6 +39,10 @@ export interface ReconcilerDeps {
   controllerId: string;
   /** names of the PVCs matching a selector (read only when deleting volumes) */
   listClaims: (namespace: string, labelSelector: string) => Promise<string[]>;
+  /** how Patroni's REST API is reached (rolling update switchovers); none: no switchover */
+  patroni?: (m: MemberAddress) => PatroniTransport;
+  /** how PostgreSQL and Patroni's configuration are reached for roles, databases and dynamic config; none: not synced */
+  postgres?: PostgresAccess;
   now?: () => Date;
 }
 
@@ -41,8 +55,13 @@ export class Reconciler {
   /** warnings already told for a generation: a resync must not write the same event again */
   private readonly told = new Map<string, Set<string>>();
 
+  readonly rollouts: RolloutRunner;
+  /** leader changes, told as events on the postgresql object */
+  private readonly leaders = new LeaderEvents();
+
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
+    this.rollouts = new RolloutRunner({ writer: deps.writer, log: deps.log, patroni: deps.patroni, now: deps.now });
   }
 
   /** the caches are rebuilt when the watch scope changes */
@@ -58,7 +77,7 @@ export class Reconciler {
     return (pg.metadata.annotations?.[CONTROLLER_ANNOTATION] ?? '') === this.d.controllerId;
   }
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const raw = this.d.cache.get('postgresql', namespace, name) as unknown as Postgresql | undefined;
     const log = this.d.log.child({ cluster: key });
@@ -66,10 +85,12 @@ export class Reconciler {
       const last = this.tombstones.get(key);
       this.tombstones.delete(key);
       this.told.delete(key);
+      this.rollouts.forget(key);
+      this.leaders.forget(key);
       if (last && this.owns(last)) await deleteCluster(this.d, last, log);
-      return;
+      return DONE;
     }
-    if (!this.owns(raw)) return;
+    if (!this.owns(raw)) return DONE;
     const config = this.d.config();
     const pg = normalize(raw);
     if (pg.metadata.deletionTimestamp) {
@@ -77,7 +98,8 @@ export class Reconciler {
         await deleteCluster(this.d, pg, log);
         await this.d.writer.patch(pgRef(pg), { metadata: { finalizers: pg.metadata.finalizers.filter((f) => f !== FINALIZER) } });
       }
-      return;
+      this.rollouts.forget(key);
+      return DONE;
     }
 
     const previous = typeof pg.status === 'object' ? pg.status : undefined;
@@ -100,7 +122,8 @@ export class Reconciler {
       await once('Warning', EVENT_REASON[kind], invalid ?? 'invalid manifest');
       this.told.set(key, toldNow);
       await this.writeStatus(pg, previous, kind, { invalid, replicas: pg.spec.numberOfInstances ?? 0 });
-      return;
+      // terminal: retrying cannot help; the next change to the manifest queues it again
+      return DONE;
     }
     for (const w of built.warnings) await once('Warning', 'ResourceLimits', w);
     this.told.set(key, toldNow);
@@ -129,8 +152,41 @@ export class Reconciler {
     }
     if (secretsCreated > 0) await on('Normal', 'Secrets', 'The secrets have been successfully created');
     if (failure) await on('Warning', EVENT_REASON[kind], failure);
-    await this.writeStatus(pg, previous, kind, { failure, replicas: desiredReplicas(built.context) });
+    const leaderPods = this.d.cache.pods(namespace, selectorLabels({ pg, config, name, namespace }));
+    const leaderEvent = this.leaders.observe(key, labelledLeader(leaderPods, config.pod_role_label));
+    if (leaderEvent) await on(leaderEvent.type, leaderEvent.reason, leaderEvent.message);
+    let result: ReconcileResult = DONE;
+    // Pods are recreated only once every object is written; marks written just now reach the cache first.
+    const marking = plan.actions.some((a) => a.op === 'mark-rolling-update');
+    const rollout = failure || marking ? undefined : await this.rollout(key, pg, desiredReplicas(built.context), on);
+    result = soonest(result, marking ? { requeueAfterMs: 500 } : rollout);
+    if (!failure) result = soonest(result, await syncPostgres(this.d, pg, built, log));
+    await this.writeStatus(pg, previous, kind, { failure, replicas: desiredReplicas(built.context), rollout });
     if (failure) throw new Error(failure);
+    return result;
+  }
+
+  private async rollout(key: string, pg: Postgresql, wanted: number, on: (type: EventType, reason: string, message: string) => Promise<void>): Promise<RolloutOutcome> {
+    const config = this.d.config();
+    const ns = pg.metadata.namespace!;
+    const windowsText = config.enable_maintenance_windows ? (pg.spec.maintenanceWindows?.length ? pg.spec.maintenanceWindows : config.maintenance_windows) : [];
+    const windows = windowsText.map((w) => parseMaintenanceWindow(w)).filter((w): w is MaintenanceWindow => !('error' in w));
+    return this.rollouts.step(
+      {
+        key,
+        namespace: ns,
+        name: pg.metadata.name!,
+        pods: this.d.cache.pods(ns, selectorLabels({ pg, config, name: pg.metadata.name!, namespace: ns })),
+        wanted,
+        roleLabel: config.pod_role_label,
+        maxLagBytes: pg.spec.patroni?.maximum_lag_on_failover ?? SPILO_MAX_LAG_BYTES,
+        windows,
+        timeoutMs: config.pod_label_wait_timeout,
+        maxConcurrent: config.max_concurrent_rolling_updates,
+        apiTimeoutMs: Math.max(1_000, config.patroni_api_check_timeout),
+      },
+      on,
+    );
   }
 
   /** ADD until the StatefulSet first exists, UPDATE when the spec moved since the last reconcile, else SYNC */
@@ -162,7 +218,12 @@ export class Reconciler {
     }
   }
 
-  private async writeStatus(pg: Postgresql, previous: PostgresqlStatus | undefined, kind: EventKind, r: { invalid?: string; failure?: string; replicas: number }): Promise<void> {
+  private async writeStatus(
+    pg: Postgresql,
+    previous: PostgresqlStatus | undefined,
+    kind: EventKind,
+    r: { invalid?: string; failure?: string; replicas: number; rollout?: RolloutOutcome },
+  ): Promise<void> {
     const config = this.d.config();
     const ns = pg.metadata.namespace!;
     const pods = this.d.cache.pods(ns, selectorLabels({ pg, config, name: pg.metadata.name!, namespace: ns }));
@@ -175,6 +236,8 @@ export class Reconciler {
       desiredReplicas: r.replicas,
       pods,
       roleLabel: config.pod_role_label,
+      rollout: r.rollout?.condition,
+      rolloutFailed: r.rollout?.failed,
       now: this.d.now?.() ?? new Date(),
     });
     if (sameStatus(pg.status, next)) return;

@@ -1,7 +1,9 @@
 // A keyed work queue in the manner of client-go's: a key waits at most once,
 // is never handled by two workers at once (a key added while it is being
 // handled runs again afterwards), and failures come back after an
-// exponential back-off that success resets.
+// exponential back-off that success resets. A handler may ask to come back
+// later (requeue-after), which is not a failure and resets the back-off.
+import type { ReconcileResult } from './result.ts';
 
 export interface WorkQueueOptions {
   workers: number;
@@ -12,7 +14,8 @@ export interface WorkQueueOptions {
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
-  private readonly active = new Set<string>();
+  /** keys being handled, with when they started (ISO), for the operator API's worker status */
+  private readonly active = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -22,10 +25,10 @@ export class WorkQueue {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
-  private readonly handler: (key: string) => Promise<void>;
+  private readonly handler: (key: string) => Promise<ReconcileResult | void>;
   private readonly opts: WorkQueueOptions;
 
-  constructor(handler: (key: string) => Promise<void>, opts: WorkQueueOptions) {
+  constructor(handler: (key: string) => Promise<ReconcileResult | void>, opts: WorkQueueOptions) {
     this.handler = handler;
     this.opts = opts;
     this.baseDelayMs = opts.baseDelayMs ?? 1000;
@@ -48,7 +51,9 @@ export class WorkQueue {
   addAfter(key: string, delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => (this.timers.delete(key), this.add(key)), delayMs));
+    const timer = setTimeout(() => (this.timers.delete(key), this.add(key)), delayMs);
+    timer.unref?.();
+    this.timers.set(key, timer);
   }
 
   /** forget a key's pending work and failure history (the object is gone) */
@@ -56,6 +61,10 @@ export class WorkQueue {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.failures.delete(key);
+  }
+
+  inFlightKeys(): { key: string; since: string }[] {
+    return [...this.active].map(([key, since]) => ({ key, since }));
   }
 
   get depth(): number {
@@ -90,7 +99,7 @@ export class WorkQueue {
     while (!this.stopped && this.running < this.opts.workers && this.queue.length > 0) {
       const key = this.queue.shift()!;
       this.queued.delete(key);
-      this.active.add(key);
+      this.active.set(key, new Date().toISOString());
       this.running++;
       void this.run(key);
     }
@@ -99,8 +108,9 @@ export class WorkQueue {
 
   private async run(key: string): Promise<void> {
     try {
-      await this.handler(key);
+      const result = await this.handler(key);
       this.failures.delete(key);
+      if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     } catch {
       // The handler reports its own errors; the queue only schedules the retry.
       const n = (this.failures.get(key) ?? 0) + 1;

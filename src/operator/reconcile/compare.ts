@@ -40,7 +40,38 @@ export function metadataPatch(desired: KubeObj, actual: KubeObj, ignoredAnnotati
   return Object.keys(patch).length > 0 ? { patch: { metadata: patch }, reasons } : { reasons };
 }
 
-export function compareStatefulSet(desired: KubeObj, actual: KubeObj, ignoredAnnotations: readonly string[]): Difference {
+/**
+ * A pod spec as far as it decides a rolling update: SPILO_CONFIGURATION
+ * without bootstrap.dcs (Patroni applies that part itself, Zalando compares
+ * without it) and, in lazy upgrade mode, no image.
+ */
+export function rollingView(podSpec: unknown, lazyImage = false): unknown {
+  const spec = rec(podSpec);
+  const containers = spec.containers as Obj[] | undefined;
+  if (!containers) return podSpec;
+  return {
+    ...spec,
+    containers: containers.map((c) => {
+      const { image, ...rest } = c;
+      const env = Array.isArray(c.env) ? (c.env as Obj[]).map((e) => (e.name === 'SPILO_CONFIGURATION' && typeof e.value === 'string' ? { ...e, value: withoutBootstrapDcs(e.value) } : e)) : c.env;
+      return { ...rest, ...(lazyImage ? {} : { image }), ...(env === undefined ? {} : { env }) };
+    }),
+  };
+}
+
+function withoutBootstrapDcs(text: string): string {
+  try {
+    const conf = JSON.parse(text) as Obj;
+    const bootstrap = rec(conf.bootstrap);
+    if (!('dcs' in bootstrap)) return text;
+    const { dcs: _dcs, ...restBootstrap } = bootstrap;
+    return JSON.stringify({ ...conf, bootstrap: restBootstrap });
+  } catch {
+    return text;
+  }
+}
+
+export function compareStatefulSet(desired: KubeObj, actual: KubeObj, ignoredAnnotations: readonly string[], opts: { lazyImage?: boolean } = {}): Difference {
   const want = rec(desired.spec);
   const have = rec(actual.spec);
   const reasons: string[] = [];
@@ -52,7 +83,8 @@ export function compareStatefulSet(desired: KubeObj, actual: KubeObj, ignoredAnn
     ['volumeClaimTemplates', volumeClaimsMatch(want.volumeClaimTemplates, have.volumeClaimTemplates)],
   ];
   const replaceFor = immutable.filter(([, same]) => !same).map(([f]) => `${f} differs`);
-  if (replaceFor.length > 0) return { replace: true, rollingUpdate: !contains(rec(have.template).spec, rec(want.template).spec), reasons: replaceFor };
+  const rollDiffers = !contains(rollingView(rec(have.template).spec, opts.lazyImage), rollingView(rec(want.template).spec, opts.lazyImage));
+  if (replaceFor.length > 0) return { replace: true, rollingUpdate: rollDiffers, reasons: replaceFor };
 
   const specPatch: Obj = {};
   if (want.replicas !== have.replicas) {
@@ -82,7 +114,7 @@ export function compareStatefulSet(desired: KubeObj, actual: KubeObj, ignoredAnn
   if (Object.keys(specPatch).length > 0) patch.spec = specPatch;
   return {
     patch: Object.keys(patch).length > 0 ? patch : undefined,
-    rollingUpdate: podSpecDiffers || podLabelsDiffer,
+    rollingUpdate: rollDiffers || podLabelsDiffer,
     reasons,
   };
 }
@@ -104,7 +136,7 @@ function templateDiffHint(want: Obj, have: Obj): string {
   if (wc.length !== hc.length) return 'containers added or removed';
   for (let i = 0; i < wc.length; i++) {
     for (const field of ['image', 'env', 'resources', 'ports', 'volumeMounts', 'securityContext', 'readinessProbe', 'livenessProbe']) {
-      if (!contains(hc[i]![field], wc[i]![field])) return `container ${String(wc[i]!.name)}: ${field}`;
+      if (!contains(hc[i]![field], wc[i]![field], field === 'resources')) return `container ${String(wc[i]!.name)}: ${field}`;
     }
   }
   const moved = Object.keys(want).filter((k) => k !== 'containers' && !contains(have[k], want[k]));

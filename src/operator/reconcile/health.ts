@@ -71,3 +71,53 @@ export function judgeHealth(members: MemberFacts[], opts: HealthOptions): Health
   const health: Health = !leader ? 'NoLeader' : reasons.length > 0 ? 'Degraded' : 'Healthy';
   return { health, leader: leader?.name, reasons, members: judged };
 }
+
+/** Spilo's maximum_lag_on_failover when a manifest sets none (32 MiB; Patroni's own default is 1 MiB) */
+export const SPILO_MAX_LAG_BYTES = 33_554_432;
+
+type PodLike = { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown }; status?: unknown };
+type PodStatusLike = {
+  phase?: string;
+  conditions?: { type: string; status: string }[];
+  containerStatuses?: { state?: { waiting?: { reason?: string } } }[];
+};
+
+/** Patroni's member record in a pod's `status` annotation (what it writes through the Kubernetes DCS) */
+function patroniAnnotation(pod: PodLike): { state?: string; role?: string; xlog_location?: number } {
+  try {
+    const v = JSON.parse(pod.metadata.annotations?.status ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as { state?: string; role?: string; xlog_location?: number }) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Member facts from the pods alone (no network): the role label Patroni sets,
+ * its `status` annotation (state, WAL position) and the pod's own state. Lag
+ * is the leader's last reported WAL position minus the member's, so it is as
+ * fresh as Patroni's last heartbeat (loop_wait).
+ */
+export function membersFromPods(pods: readonly PodLike[], roleLabel: string): MemberFacts[] {
+  const notes = pods.map((p) => [p, patroniAnnotation(p)] as const);
+  const leaderNote = notes.find(([p]) => p.metadata.labels?.[roleLabel] === 'master')?.[1];
+  return notes.map(([p, note]) => {
+    const s = (p.status ?? {}) as PodStatusLike;
+    const label = p.metadata.labels?.[roleLabel];
+    const waiting = (s.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).find(Boolean);
+    const ready = s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const lag =
+      label !== 'master' && typeof leaderNote?.xlog_location === 'number' && typeof note.xlog_location === 'number'
+        ? Math.max(0, leaderNote.xlog_location - note.xlog_location)
+        : undefined;
+    return {
+      name: p.metadata.name,
+      role: label === 'master' || label === 'replica' ? label : (note.role ?? 'unknown'),
+      // a pod without Patroni's label is not (yet) a member that follows anyone
+      state: label ? (note.state ?? 'unknown') : note.state && note.state !== 'running' ? note.state : 'not labelled by Patroni',
+      lagBytes: lag,
+      podReady: ready,
+      podPhase: p.metadata.deletionTimestamp ? 'Terminating' : (waiting ?? s.phase ?? 'Pending'),
+    };
+  });
+}

@@ -19,6 +19,10 @@ export interface StatusInput {
   desiredReplicas: number;
   pods: KubeObj[];
   roleLabel: string;
+  /** the rolling update's progress (or why it stopped), when one is under way */
+  rollout?: { reason: string; message: string };
+  /** the rolling update stopped: UpdateFailed, whatever the event kind */
+  rolloutFailed?: string;
   now: Date;
 }
 
@@ -62,7 +66,8 @@ export function clusterStatus(input: StatusInput): PostgresqlStatus {
 
   let word: string;
   if (input.invalid || input.failure) word = FAILED[input.kind];
-  else if (m.pendingRollingUpdate > 0) word = ClusterStatus.Updating;
+  else if (input.rolloutFailed) word = ClusterStatus.UpdateFailed;
+  else if (m.pendingRollingUpdate > 0 || input.rollout) word = ClusterStatus.Updating;
   else if (!healthy && !everRan) word = ClusterStatus.Creating;
   else word = ClusterStatus.Running;
 
@@ -73,7 +78,9 @@ export function clusterStatus(input: StatusInput): PostgresqlStatus {
         ? { type: 'Reconciled', status: 'False', reason: 'ApplyFailed', message: input.failure }
         : { type: 'Reconciled', status: 'True', reason: 'Synced', message: 'every object matches the manifest' },
     readyCondition(input.desiredReplicas, m),
-    m.pendingRollingUpdate > 0
+    input.rollout
+      ? { type: 'UpToDate', status: 'False', reason: input.rollout.reason, message: input.rollout.message }
+      : m.pendingRollingUpdate > 0
       ? { type: 'UpToDate', status: 'False', reason: 'RollingUpdatePending', message: `${m.pendingRollingUpdate} of ${m.total} pods wait for a rolling update` }
       : { type: 'UpToDate', status: 'True', reason: 'PodsCurrent', message: 'every pod runs the current template' },
   ];

@@ -11,9 +11,14 @@ import type { Registry } from '../api/registry.ts';
 import { storageKey } from '../api/resources.ts';
 import type { KubeObject, ResourceType } from '../api/types.ts';
 import { startMember, type Member, type StartMemberOptions, type StopOptions } from '../patroni/member.ts';
+import { NodeAgent } from './node.ts';
+import { imagePullStatus, unpullableImage } from './image-pull.ts';
 import { NODE_NAME, PodWriter, isReady, now, runningStatus, terminatedStatus } from './pod-status.ts';
 import { ServiceHosts } from './service-hosts.ts';
+import { PoolerPods } from './pooler-pod.ts';
 import { memberOptions, resolveEnv, spiloContainer } from './spilo-env.ts';
+import { prepareMemberBackup, type MemberBackup } from '../backup/member-hooks.ts';
+import { BaseBackupScheduler } from '../backup/scheduler.ts';
 
 export interface KubeletOptions {
   /** where volumes and member directories live */
@@ -63,6 +68,8 @@ interface Entry {
   busy?: Promise<void>;
   /** when the crashed container may start again (kubelet back-off) */
   restartAt?: number;
+  /** the sandbox's WAL-G stand-in, when the pod configures a backup store or an S3 clone */
+  backup?: MemberBackup;
 }
 
 /** Kubernetes' crash back-off: 10 s, doubling, at most 5 minutes. */
@@ -82,8 +89,13 @@ export class Kubelet {
   private readonly terminating = new Set<string>();
   private readonly ips = new Set<number>();
   private readonly hosts: ServiceHosts;
+  /** connection-pooler pods: a real PgBouncer each (pooler-pod.ts) */
+  private readonly poolers: PoolerPods;
+  /** the Node object this kubelet registers, and its taints */
+  private readonly node: NodeAgent;
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
+  private readonly baseBackups = new BaseBackupScheduler();
 
   constructor(registry: Registry, opts: KubeletOptions) {
     this.registry = registry;
@@ -91,6 +103,13 @@ export class Kubelet {
     this.pods = registry.catalog.get('v1', 'pods')!;
     this.write = new PodWriter(registry);
     this.hosts = new ServiceHosts(registry, join(this.o.root, 'service-hosts'));
+    this.poolers = new PoolerPods(registry, this.o.root, this.write, { take: () => this.allocateIp(), give: (ip) => this.ips.delete(Number(ip.split('.')[3])) });
+    this.node = new NodeAgent(registry, {
+      deleter: this.o.deleter,
+      onTaintsChanged: () => {
+        for (const p of registry.store.list(storageKey(this.pods))) this.observe(p);
+      },
+    });
     this.unsubscribe = registry.store.subscribe(storageKey(this.pods), (ev) => (ev.type === 'DELETED' ? void this.gone(ev.object) : this.observe(ev.object)));
     for (const p of registry.store.list(storageKey(this.pods))) this.observe(p);
     this.timer = setInterval(() => void this.probe(), this.o.readinessIntervalMs);
@@ -127,7 +146,15 @@ export class Kubelet {
   private ensure(pod: KubeObject): void {
     const container = spiloContainer(pod);
     const key = this.key(pod);
+    if (!container && this.poolers.ensure(pod)) return;
     if (!container || this.members.has(key)) return;
+    if (this.node.holdsBack(pod)) return; // an untolerated taint: Pending, as the scheduler leaves it
+    const badImage = unpullableImage(container);
+    if (badImage) {
+      this.write.bind(pod);
+      if (!JSON.stringify(rec(pod.status).containerStatuses ?? []).includes('ErrImagePull')) this.write.status(pod, imagePullStatus(container.name as string, badImage));
+      return;
+    }
     const ip = this.allocateIp();
     const entry: Entry = { ip, uid: pod.metadata.uid!, container: container.name as string, restarts: 0 };
     this.members.set(key, entry);
@@ -141,7 +168,9 @@ export class Kubelet {
         if (this.members.get(key) !== entry) return; // deleted while it waited
         this.write.status(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now(), conditions: [notReady()] });
         // Patroni passes its environment on to PostgreSQL, so both resolve Service names.
-        entry.options = { ...memberOptions(pod, env, ip), dir: entry.dir, kubeconfig: this.o.kubeconfig, env: this.hosts.env(pod.metadata.namespace!) };
+        const member = memberOptions(pod, env, ip);
+        entry.backup = prepareMemberBackup(env, entry.dir, member);
+        entry.options = { ...member, ...(entry.backup ? { backup: entry.backup.hooks } : {}), dir: entry.dir, kubeconfig: this.o.kubeconfig, env: this.hosts.env(pod.metadata.namespace!) };
         entry.member = await startMember(entry.options);
         this.write.status(pod, { containerStatuses: [runningStatus(container.name as string, false, 0)] });
       } catch (e) {
@@ -182,6 +211,7 @@ export class Kubelet {
 
   /** The pod object is gone (grace 0, or a graceful deletion we completed): stop whatever still runs. */
   private async gone(pod: KubeObject): Promise<void> {
+    this.poolers.stop(pod);
     const key = this.key(pod);
     const entry = this.members.get(key);
     if (entry) await this.stopEntry(key, entry);
@@ -189,6 +219,7 @@ export class Kubelet {
 
   private async stopEntry(key: string, entry: Entry, opts?: StopOptions): Promise<void> {
     if (this.members.get(key) === entry) this.members.delete(key);
+    this.baseBackups.forget(key);
     const done = (async () => {
       await entry.busy;
       await entry.member?.stop(opts);
@@ -221,6 +252,8 @@ export class Kubelet {
       const ready = await entry.member.rest('/readiness', { timeoutMs: 1000 }).then((r) => r.ok, () => false);
       const fresh = this.registry.find(this.pods, ns, name);
       if (!fresh || fresh.metadata.uid !== entry.uid || fresh.metadata.deletionTimestamp || this.members.get(key) !== entry) continue;
+      const role = fresh.metadata.labels?.[entry.options?.roleLabel ?? 'spilo-role'];
+      this.baseBackups.observe(key, ready && (role === 'master' || role === 'primary'), entry.backup?.argv, Number(entry.env?.BACKUP_INTERVAL_SECONDS) || undefined);
       if (ready !== isReady(fresh)) {
         this.write.status(fresh, {
           conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now() }],
@@ -278,8 +311,11 @@ export class Kubelet {
   /** Every member stops (the pods stay as they are: the node goes away, not the pods). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.poolers.stopAll();
     this.unsubscribe();
+    this.node.stop();
     this.hosts.stop();
+    await this.baseBackups.stop();
     await Promise.all([...this.members].map(([key, e]) => this.stopEntry(key, e)));
     await Promise.all([...this.stopping.values()]);
   }

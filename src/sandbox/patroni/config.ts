@@ -45,6 +45,18 @@ export interface PatroniConfigOptions {
   /** extra postgresql.conf parameters for this member */
   parameters?: Record<string, string | number | boolean>;
   pgBinDir?: string;
+  /** WAL archiving, restore and backup-based bootstrap (the sandbox's WAL-G stand-in, src/sandbox/backup) */
+  backup?: BackupHooks;
+}
+
+/** What Spilo puts into patroni.yml when a backup store is configured; all commands are shell command lines. */
+export interface BackupHooks {
+  archiveCommand?: string;
+  restoreCommand?: string;
+  /** a create_replica_methods entry tried before Patroni's own basebackup */
+  replicaMethod?: { name: string; command: string };
+  /** a custom bootstrap method (a clone from base backups and archived WAL) */
+  bootstrap?: { name: string; command: string; recoveryConf: Record<string, string> };
 }
 
 type Params = Record<string, string | number | boolean>;
@@ -76,6 +88,8 @@ export interface PatroniConfig {
     };
     initdb: (string | Record<string, string>)[];
     pg_hba: string[];
+    method?: string;
+    [custom: string]: unknown;
   };
   postgresql: {
     listen: string;
@@ -85,6 +99,9 @@ export interface PatroniConfig {
     pgpass: string;
     authentication: { superuser: Required<PatroniUser>; replication: Required<PatroniUser> };
     parameters: Params;
+    recovery_conf?: Record<string, string>;
+    create_replica_methods?: string[];
+    [method: string]: unknown;
   };
   watchdog: { mode: string };
 }
@@ -128,6 +145,8 @@ export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
             max_wal_senders: 10,
             max_replication_slots: 10,
             wal_log_hints: 'on',
+            // Patroni takes these from the DCS only: the pod's own values go there, as Spilo bootstraps them.
+            ...dcsControlled(o.parameters),
           },
         },
       },
@@ -153,7 +172,36 @@ export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
   };
 }
 
+/** Parameters Patroni keeps in the DCS and ignores in the local configuration. */
+const DCS_CONTROLLED = new Set(['max_connections', 'max_locks_per_transaction', 'max_worker_processes', 'max_prepared_transactions', 'wal_level', 'track_commit_timestamp', 'max_wal_senders', 'max_replication_slots', 'wal_keep_size', 'wal_log_hints', 'hot_standby']);
+
+function dcsControlled(params: Record<string, string | number | boolean> | undefined): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(params ?? {}).filter(([k]) => DCS_CONTROLLED.has(k)));
+}
+
+/** Spilo's archive settings, recovery_conf, create_replica_methods and clone bootstrap, merged in. */
+function withBackup(c: PatroniConfig, b: BackupHooks | undefined): PatroniConfig {
+  if (!b) return c;
+  if (b.archiveCommand) {
+    // Spilo's template has archive_mode on and a 30-minute archive_timeout; a minute shows the window move.
+    Object.assign(c.postgresql.parameters, { archive_mode: 'on', archive_command: b.archiveCommand, archive_timeout: '60s' });
+  }
+  if (b.restoreCommand) c.postgresql.recovery_conf = { restore_command: b.restoreCommand };
+  if (b.replicaMethod) {
+    c.postgresql.create_replica_methods = [b.replicaMethod.name, 'basebackup'];
+    c.postgresql[b.replicaMethod.name] = { command: b.replicaMethod.command, no_leader: 1 };
+  }
+  if (b.bootstrap) {
+    c.bootstrap.method = b.bootstrap.name;
+    c.bootstrap[b.bootstrap.name] = { command: b.bootstrap.command, recovery_conf: b.bootstrap.recoveryConf };
+    // During a custom bootstrap Patroni's temporary pg_hba trusts the socket and the listen address only, and a
+    // loopback client comes from 127.0.0.1: connect through the socket, as Spilo does.
+    c.postgresql.use_unix_socket = true;
+  }
+  return c;
+}
+
 export function renderPatroniConfig(o: PatroniConfigOptions): string {
   // PyYAML reads YAML 1.1, where a bare on/off/yes is a boolean: 1.1 output quotes them.
-  return stringify(patroniConfig(o), { version: '1.1' });
+  return stringify(withBackup(patroniConfig(o), o.backup), { version: '1.1' });
 }

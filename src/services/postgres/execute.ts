@@ -1,0 +1,41 @@
+// Runs one object's statements (a role's, a database's): together in a
+// transaction with a local-only commit, as Zalando does, or one by one for
+// what cannot run in a transaction (CREATE DATABASE). Counts what it writes.
+import type pg from 'pg';
+
+export interface SqlCounter {
+  statements: number;
+}
+
+export function serverMessage(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e) {
+    const err = e as { message: string; detail?: string };
+    return err.detail ? `${err.message} (${err.detail})` : err.message;
+  }
+  return String(e);
+}
+
+/** Statements for a log line: passwords and verifiers never leave the process. */
+export const redact = (sql: string) => sql.replace(/PASSWORD '(?:[^']|'')*'/g, "PASSWORD '***'");
+
+export async function runStatements(client: pg.Client, statements: string[], counter: SqlCounter, transaction = true): Promise<void> {
+  if (statements.length === 0) return;
+  if (!transaction) {
+    for (const s of statements) {
+      counter.statements++;
+      await client.query(s);
+    }
+    return;
+  }
+  await client.query("BEGIN; SET LOCAL synchronous_commit = 'local'");
+  try {
+    for (const s of statements) {
+      counter.statements++;
+      await client.query(s);
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
