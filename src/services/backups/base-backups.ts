@@ -1,0 +1,96 @@
+// Base backups under one WAL prefix, in both layouts Spilo writes: WAL-G
+// (base_<seg>, V2 sentinel with LSNs as numbers) and WAL-E (base_<seg>_<off>,
+// wal_segment_backup_stop). Only sentinels count: WAL-G uploads it last, so
+// a backup without one is incomplete. One listing with a delimiter, then one
+// GET per sentinel; the backups' own folders are never listed.
+import { BASEBACKUPS, SENTINEL_SUFFIX, formatLsn, parseSegment, segmentName, segmentStartLsn, type WaleSentinel, type WalgSentinel } from './layout.ts';
+import { getText, list, type Reader } from './s3-list.ts';
+
+export interface BaseBackup {
+  id: string;
+  kind: 'base';
+  format: 'wal-g' | 'wal-e';
+  /** the WAL prefix it lives under (key, trailing slash) */
+  prefix: string;
+  timeline: number;
+  /** WAL segment holding the start LSN: replay needs it and everything after */
+  startSegment: string;
+  /** the last segment replay needs before the backup is consistent */
+  finishSegment?: string;
+  startLsn?: string;
+  finishLsn?: string;
+  /** StartTime from the sentinel (WAL-G V2 only) */
+  startTime?: string;
+  /** FinishTime from the sentinel, else the sentinel's upload time */
+  finishTime: string;
+  /** the sentinel's LastModified: what Spilo's clone compares the target time with */
+  modified: string;
+  pgVersion?: number;
+  uncompressedSize?: number;
+  compressedSize?: number;
+  systemIdentifier?: string;
+  hostname?: string;
+  permanent?: boolean;
+  /** delta backups depend on this one */
+  deltaFrom?: string;
+}
+
+export async function listBaseBackups(r: Reader, prefix: string): Promise<BaseBackup[]> {
+  const { objects } = await list(r, prefix + BASEBACKUPS, { delimiter: '/' });
+  const sentinels = objects.filter((o) => o.key.endsWith(SENTINEL_SUFFIX));
+  const out = await Promise.all(
+    sentinels.map(async (o) => {
+      const id = o.key.slice(prefix.length + BASEBACKUPS.length, -SENTINEL_SUFFIX.length);
+      const text = await getText(r, o.key).catch(() => undefined);
+      return text === undefined ? undefined : fromSentinel(id, prefix, text, o.lastModified);
+    }),
+  );
+  return out.filter((b): b is BaseBackup => b !== undefined).sort((a, b) => a.modified.localeCompare(b.modified));
+}
+
+/** The SystemIdentifier is a uint64 JSON number: read its digits before JSON.parse rounds them. */
+const rawNumber = (text: string, key: string) => new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(text)?.[1];
+
+export function fromSentinel(id: string, prefix: string, text: string, lastModified: Date): BaseBackup | undefined {
+  const m = /^base_([0-9A-F]{24})(?:_([0-9A-F]{8}))?/.exec(id);
+  if (!m) return undefined;
+  const start = parseSegment(m[1])!;
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const modified = lastModified.toISOString();
+  const common = { id, kind: 'base' as const, prefix, timeline: start.timeline, startSegment: m[1], modified };
+  if ('wal_segment_backup_stop' in json) {
+    const w = json as unknown as WaleSentinel;
+    return {
+      ...common,
+      format: 'wal-e',
+      finishSegment: w.wal_segment_backup_stop,
+      startLsn: formatLsn(segmentStartLsn(start) + BigInt(parseInt(m[2] ?? '0', 16))),
+      finishTime: modified,
+      ...(typeof w.expanded_size_bytes === 'number' ? { uncompressedSize: w.expanded_size_bytes } : {}),
+    };
+  }
+  const g = json as unknown as WalgSentinel;
+  if (typeof g.LSN !== 'number') return undefined;
+  const finish = typeof g.FinishLSN === 'number' ? BigInt(g.FinishLSN) : undefined;
+  const sysid = rawNumber(text, 'SystemIdentifier');
+  return {
+    ...common,
+    format: 'wal-g',
+    startLsn: formatLsn(BigInt(g.LSN)),
+    ...(finish !== undefined ? { finishLsn: formatLsn(finish), finishSegment: segmentName(start.timeline, finish === 0n ? 0n : finish - 1n) } : {}),
+    ...(g.StartTime ? { startTime: g.StartTime } : {}),
+    finishTime: g.FinishTime ?? modified,
+    ...(g.PgVersion ? { pgVersion: g.PgVersion } : {}),
+    ...(typeof g.UncompressedSize === 'number' ? { uncompressedSize: g.UncompressedSize } : {}),
+    ...(typeof g.CompressedSize === 'number' ? { compressedSize: g.CompressedSize } : {}),
+    ...(sysid ? { systemIdentifier: sysid } : {}),
+    ...(g.Hostname ? { hostname: g.Hostname } : {}),
+    ...(g.IsPermanent !== undefined ? { permanent: g.IsPermanent } : {}),
+    ...(g.DeltaFrom ? { deltaFrom: g.DeltaFrom } : {}),
+  };
+}

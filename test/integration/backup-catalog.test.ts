@@ -1,0 +1,118 @@
+// The backup catalog over hand-built Spilo layouts in the sandbox's S3: WAL-G
+// and WAL-E base backups, three timelines, a WAL gap, logical backups in
+// Zalando's and zpg's shapes, deleted clusters, and a request count that does
+// not grow with the number of WAL files before the newest backup.
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3Server, type S3Server } from '../../src/sandbox/s3/server.ts';
+import { findClustersInBucket, readClusterBackups, type CatalogSettings } from '../../src/services/backups/catalog.ts';
+import { segmentFromNumber } from '../../src/services/backups/layout.ts';
+import { createS3Client } from '../../src/services/s3/client.ts';
+
+const Bucket = 'zpg-catalog';
+const dir = mkdtempSync(join(tmpdir(), 'zpg-catalog-'));
+let server: S3Server;
+let s3: S3Client;
+let settings: CatalogSettings;
+const put = (Key: string, Body: string | Buffer = '') => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+
+const sentinel = (startLsn: number, finishLsn: number, finishTime: string) =>
+  JSON.stringify({ LSN: startLsn, FinishLSN: finishLsn, PgVersion: 150004, SystemIdentifier: 7715528053577675451n.toString(), UncompressedSize: 100, CompressedSize: 50, Version: 2, StartTime: finishTime, FinishTime: finishTime }).replace(
+    '"7715528053577675451"',
+    '7715528053577675451',
+  );
+
+/** Segments `from..to` (numbers) of a timeline under a prefix, as WAL-G names them (.lz4). */
+async function segments(prefix: string, tl: number, from: number, to: number, skip: number[] = []): Promise<void> {
+  for (let n = from; n <= to; n++) if (!skip.includes(n)) await put(`${prefix}wal_005/${segmentFromNumber(tl, BigInt(n))}.lz4`, 'x');
+}
+
+beforeAll(async () => {
+  server = await startS3Server({ directory: dir, buckets: [Bucket] });
+  s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  settings = { s3, walBucket: Bucket };
+  // "three": WAL-G, timelines 1 → 2 → 3, a backup on TL 1, segments 2..9 on TL1, TL2 from 9 (switch 0/9000000), TL3 from 0xC.
+  const p3 = 'spilo/three/u-3/wal/15/';
+  await put(`${p3}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`, sentinel(0x2000028, 0x2000100, '2026-12-01T10:00:00.000Z'));
+  await put(`${p3}basebackups_005/base_000000010000000000000002/tar_partitions/part_001.tar.lz4`, 'tar');
+  await segments(p3, 1, 2, 9);
+  await put(`${p3}wal_005/00000002.history.br`, brotliCompressSync('1\t0/9000000\tno recovery target specified\n'));
+  await segments(p3, 2, 9, 0xc);
+  await put(`${p3}wal_005/00000003.history.br`, brotliCompressSync('1\t0/9000000\tno recovery target specified\n2\t0/C000000\tno recovery target specified\n'));
+  await segments(p3, 3, 0xc, 0xe);
+  // "gappy": a gap after the backup (segment 5 missing), also an unfinished backup (no sentinel).
+  const pg = 'spilo/gappy/u-g/wal/15/';
+  await put(`${pg}basebackups_005/base_000000010000000000000003_backup_stop_sentinel.json`, sentinel(0x3000028, 0x3000100, '2026-12-02T10:00:00.000Z'));
+  await put(`${pg}basebackups_005/base_000000010000000000000009/tar_partitions/part_001.tar.lz4`, 'half');
+  await segments(pg, 1, 3, 8, [5]);
+  // "wale": WAL-E's layout (Spilo's default on S3), plus logical backups in both shapes.
+  const pe = 'spilo/wale/u-e/wal/15/';
+  await put(`${pe}basebackups_005/base_000000010000000000000004_00000028_backup_stop_sentinel.json`, JSON.stringify({ wal_segment_backup_stop: '000000010000000000000004', wal_segment_offset_backup_stop: '00000100', expanded_size_bytes: 4096 }));
+  await segments(pe, 1, 4, 6);
+  await put('spilo/wale/u-e/logical_backups/1764842400.sql.gz', 'dump');
+  await put('spilo/wale/u-e/logical_backups/zpg-1764846000/globals.sql.gz', 'g');
+  await put('spilo/wale/u-e/logical_backups/zpg-1764846000/manifest.json', JSON.stringify({ format: 'zpg-logical-set/1', cluster: 'wale', startedAt: '2026-12-04T11:00:00Z', finishedAt: '2026-12-04T11:00:05Z', globals: { key: 'g', size: 1 }, databases: [{ name: 'app', key: 'a', size: 10 }] }));
+  // an unfinished set (no manifest) is no backup
+  await put('spilo/wale/u-e/logical_backups/zpg-1764849600/globals.sql.gz', 'g');
+  // "gone": two incarnations of a deleted cluster
+  await put('spilo/gone/u-old/wal/15/wal_005/000000010000000000000001.lz4', 'x');
+  await put('spilo/gone/u-new/logical_backups/1764842400.sql.gz', 'x');
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('backup catalog', () => {
+  it('follows three timelines to the newest archived segment', async () => {
+    const c = await readClusterBackups(settings, { cluster: 'three', uid: 'u-3' });
+    expect(c.baseBackups.map((b) => [b.id, b.kind, b.format, b.startLsn, b.finishLsn, b.systemIdentifier])).toEqual([
+      ['base_000000010000000000000002', 'base', 'wal-g', '0/2000028', '0/2000100', '7715528053577675451'],
+    ]);
+    expect(c.window.timelines.map((t) => [t.parent, t.timeline, t.switchLsn])).toEqual([[1, 2, '0/9000000'], [2, 3, '0/C000000']]);
+    expect(c.window).toMatchObject({ from: '2026-12-01T10:00:00.000Z', fromBackup: 'base_000000010000000000000002', toSegment: '00000003000000000000000E', gaps: [] });
+    expect(c.window.to).not.toBeNull();
+  });
+
+  it('flags a WAL gap and ends the window before it; a backup without its sentinel is not listed', async () => {
+    const c = await readClusterBackups(settings, { cluster: 'gappy', uid: 'u-g' });
+    expect(c.baseBackups.map((b) => b.id)).toEqual(['base_000000010000000000000003']);
+    expect(c.window.gaps).toEqual([{ timeline: 1, from: '000000010000000000000005', to: '000000010000000000000005' }]);
+    expect(c.window.toSegment).toBe('000000010000000000000004');
+    expect(c.lastArchivedWal?.segment).toBe('000000010000000000000008');
+  });
+
+  it('reads WAL-E backups and both logical backup shapes', async () => {
+    const c = await readClusterBackups(settings, { cluster: 'wale', uid: 'u-e' });
+    expect(c.baseBackups.map((b) => [b.id, b.format, b.startLsn, b.finishSegment])).toEqual([['base_000000010000000000000004_00000028', 'wal-e', '0/4000028', '000000010000000000000004']]);
+    expect(c.window.toSegment).toBe('000000010000000000000006');
+    expect(c.logicalBackups.map((l) => [l.id, l.kind, l.databases ?? null])).toEqual([
+      ['1764842400.sql.gz', 'logical-dumpall', null],
+      ['zpg-1764846000', 'logical-set', ['app']],
+    ]);
+  });
+
+  it('finds every name/uid pair under spilo/, deleted ones included', async () => {
+    const { refs } = await findClustersInBucket(settings);
+    expect(refs.map((r) => `${r.cluster}/${r.uid}`).filter((r) => !r.startsWith('big/'))).toEqual(['gappy/u-g', 'gone/u-new', 'gone/u-old', 'three/u-3', 'wale/u-e']);
+  });
+
+  it('takes the same number of requests whatever the number of WAL files before the newest backup', async () => {
+    const p = 'spilo/big/u-b/wal/15/';
+    const start = 0x700; // segment 0/7000000... of timeline 1
+    await put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(start))}_backup_stop_sentinel.json`, sentinel(start * 2 ** 24 + 0x28, start * 2 ** 24 + 0x100, '2026-12-03T10:00:00.000Z'));
+    await segments(p, 1, start, start + 2);
+    const before = await readClusterBackups(settings, { cluster: 'big', uid: 'u-b' });
+    // 1,500 older segments: more than one listing page
+    for (let i = 0; i < 1500; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => put(`${p}wal_005/${segmentFromNumber(1, BigInt(start - 1 - i - j))}.lz4`, 'x')));
+    const after = await readClusterBackups(settings, { cluster: 'big', uid: 'u-b' });
+    expect(after.requests).toBe(before.requests);
+    expect(after.window).toEqual(before.window);
+    expect(after.window.toSegment).toBe(segmentFromNumber(1, BigInt(start + 2)));
+  }, 120_000);
+});
