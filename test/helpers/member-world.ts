@@ -22,6 +22,8 @@ export interface MemberWorld {
   world: World;
   kc: k8s.KubeConfig;
   kubectl(...args: string[]): Promise<string>;
+  /** stops the operator alone (members keep running), for tests that must not race its own Patroni sync */
+  stopOperator(): Promise<void>;
   /** stops everything; resolves with the pids still running under the data directory (none, when clean) */
   stop(): Promise<number[]>;
 }
@@ -37,13 +39,15 @@ export async function startMemberWorld(prefix: string, subnets: [number, number]
   const operator = await startDemoOperator(world.kubeconfig, join(dir, 'operator.log'));
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(world.kubeconfig);
+  let operatorStopped: Promise<void> | undefined;
   return {
     dir,
     world,
     kc,
     kubectl: async (...args) => (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, ...args])).stdout,
+    stopOperator: () => (operatorStopped ??= operator.stop()),
     stop: async () => {
-      await operator.stop();
+      await (operatorStopped ??= operator.stop());
       await world.stop();
       subnet.release();
       const left = processesUnder(dir).map((p) => p.pid);

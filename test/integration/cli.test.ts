@@ -24,7 +24,7 @@ describe('zpg', () => {
     expect((await zpg(['--version'])).stdout.trim()).toBe(pkg.version);
   });
 
-  it.each([['switchover', 'acid-x'], ['backup', 'acid-x']])('says "%s" is not implemented yet and exits 2', async (...args) => {
+  it.each([['restore', 'acid-x'], ['backup', 'acid-x']])('says "%s" is not implemented yet and exits 2', async (...args) => {
     const r = await zpg(args, { env: { CI: 'true' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not implemented yet/);

@@ -4,13 +4,6 @@ import type { Command } from 'commander';
 import { NotImplementedError } from '../errors.ts';
 
 const PENDING: [name: string, description: string][] = [
-  ['switchover <cluster>', 'planned switchover to a replica'],
-  ['failover <cluster>', 'failover to a replica'],
-  ['restart <cluster>', 'restart members'],
-  ['reinit <cluster>', 'reinitialise a replica'],
-  ['recreate <cluster>', 'recreate a member on a new volume'],
-  ['psql <cluster>', 'open psql on the leader'],
-  ['patronictl <cluster>', 'run patronictl in a member'],
   ['backup <cluster>', 'take a logical backup'],
   ['restore <cluster>', 'restore a logical backup'],
   ['clone <cluster>', 'clone a cluster from its backups'],
