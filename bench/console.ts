@@ -192,7 +192,7 @@ async function inProcess(): Promise<Row[]> {
 // ---- the built binary in a pseudo-terminal -----------------------------------
 
 /** Everything a child printed, and waits for a pattern in it (whenever it arrived). */
-function tap(child: ChildProcess, timeoutMs = 20_000) {
+export function tap(child: ChildProcess, timeoutMs = 20_000) {
   let out = '';
   let bytes = 0;
   const waiters = new Set<() => void>();
@@ -225,15 +225,15 @@ function tap(child: ChildProcess, timeoutMs = 20_000) {
 }
 
 /** script(1) gives the command a pseudo-terminal; stty sizes it, as a terminal window would. */
-const started = new Set<ChildProcess>();
-function inPty(command: string): ChildProcess {
+export const started = new Set<ChildProcess>();
+export function inPty(command: string): ChildProcess {
   const c = spawn('script', ['-qfec', `stty cols ${COLS} rows ${ROWS}; exec ${command}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color' } });
   started.add(c);
   c.once('exit', () => started.delete(c));
   return c;
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())));
+export const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())));
 
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -241,7 +241,7 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (1/100 s)
 }
 
-function childOf(pid: number): number | undefined {
+export function childOf(pid: number): number | undefined {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
@@ -254,7 +254,7 @@ function childOf(pid: number): number | undefined {
   return undefined;
 }
 
-async function seedApi(base: string): Promise<void> {
+export async function seedApi(base: string): Promise<void> {
   const post = async (path: string, body: unknown) => {
     const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);

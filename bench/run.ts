@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark prints rows with its own baseline measured
 // in the same run, so the ratios mean something on any machine.
-// BENCH=api, BENCH=operator, BENCH=demo or BENCH=console runs one of them (comma-separated for several).
+// BENCH=api, BENCH=operator, BENCH=demo, BENCH=console, BENCH=flood or BENCH=cli runs one of them (comma-separated for several).
 import { benchApi } from './api.ts';
+import { benchCli } from './cli.ts';
 import { benchConsole } from './console.ts';
 import { benchDemo } from './demo.ts';
+import { benchFlood } from './flood.ts';
 import { benchOperator } from './operator.ts';
 
-const all: Record<string, () => Promise<Record<string, unknown>[]>> = { api: benchApi, operator: benchOperator, demo: benchDemo, console: benchConsole };
+const all: Record<string, () => Promise<Record<string, unknown>[]>> = { api: benchApi, operator: benchOperator, demo: benchDemo, console: benchConsole, flood: benchFlood, cli: benchCli };
 const pick = process.env.BENCH ? process.env.BENCH.split(',') : Object.keys(all);
 const rows: Record<string, unknown>[] = [];
 for (const name of pick) {

@@ -9,6 +9,10 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const UI_STACK = /^(ink|react|react-reconciler|scheduler|zustand)(\/|$)/;
+// What start-up pays for: argument parsing and the kubeconfig's YAML for every command, and client-node
+// for the console's feeds, the daemon and the tasks. One chunk instead of hundreds of files resolved and
+// read from node_modules: client-node's own barrel alone costs ~2 s of module loading on this machine.
+const START_UP = /^(commander|yaml|@kubernetes\/client-node)(\/|$)/;
 
 /** Packages stay external, except the UI stack and whatever it imports in turn. */
 const externals = {
@@ -17,7 +21,7 @@ const externals = {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       // Ink loads it only under DEV=true when it is installed (it is not a dependency).
       if (args.path === 'react-devtools-core') return { path: args.path, external: true };
-      if (UI_STACK.test(args.path) || args.importer.includes('/node_modules/')) return undefined;
+      if (UI_STACK.test(args.path) || START_UP.test(args.path) || args.importer.includes('/node_modules/')) return undefined;
       return { path: args.path, external: true };
     });
   },

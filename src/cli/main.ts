@@ -8,6 +8,17 @@ import { registerPending } from './commands/pending.ts';
 import { registerRender } from './commands/render.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerHistory } from './commands/history.ts';
+import { registerFailover } from './commands/failover.ts';
+import { registerPatronictl } from './commands/patronictl.ts';
+import { registerPause } from './commands/pause.ts';
+import { registerPsql } from './commands/psql.ts';
+import { registerRecreateMember } from './commands/recreate-member.ts';
+import { registerReinit } from './commands/reinit.ts';
+import { registerRestart } from './commands/restart.ts';
+import { registerSwitchover } from './commands/switchover.ts';
+import { registerBackups } from './commands/backups.ts';
+import { SilentExit } from './task-command.ts';
 import { formatError } from './errors.ts';
 import { addGlobalFlags } from './global-flags.ts';
 
@@ -22,6 +33,7 @@ export function buildProgram(): Command {
     .option('--config-map <name>', 'with --daemon: the operator ConfigMap in its namespace (env CONFIG_MAP_NAME)')
     .option('--operator-configuration <name>', 'with --daemon: an OperatorConfiguration instead (env POSTGRES_OPERATOR_CONFIGURATION_OBJECT)')
     .option('--watched-namespace <ns>', 'with --daemon: namespace to reconcile, * for all (env WATCHED_NAMESPACE)')
+    .option('--read-only', 'look only: hide and refuse every action that changes a cluster (also: readOnly: true in ~/.config/zpg/config.yaml)')
     .showHelpAfterError('(run zpg --help for usage)')
     .exitOverride()
     .action(async (flags: { daemon?: boolean } & DaemonFlags, cmd: Command) => {
@@ -31,9 +43,19 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerList(program);
   registerStatus(program);
+  registerHistory(program);
   registerSandbox(program);
   registerRender(program);
   registerPending(program);
+  registerPsql(program);
+  registerPatronictl(program);
+  registerSwitchover(program);
+  registerFailover(program);
+  registerRestart(program);
+  registerReinit(program);
+  registerPause(program);
+  registerRecreateMember(program);
+  registerBackups(program);
   return program;
 }
 
@@ -43,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed the message
+    if (e instanceof SilentExit) return e.exitCode; // the task or the remote command already said why
     const { message, exitCode } = formatError(e);
     process.stderr.write(`zpg: ${message}\n`);
     return exitCode;

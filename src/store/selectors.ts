@@ -2,6 +2,7 @@
 // cluster's row is recomputed only when its manifest, its pods or its Patroni
 // view changed: with 1,000 clusters a pod update costs one summary, not 1,000.
 import { summarizeCluster, type ClusterRow, type PodLike, type PostgresqlLike } from '../services/clusters/summary.ts';
+import { clusterObjectMatcher } from './cluster-objects.ts';
 import type { EventLike, PatroniView, StatefulSetLike, ZpgState } from './store.ts';
 
 interface Cached {
@@ -50,14 +51,12 @@ const time = (e: EventLike) => {
 };
 export const eventTime = time;
 
-/** Events on the cluster and on its objects (pods, statefulset, services are all named cluster or cluster-*), newest first. */
+/** Events on the cluster and on the objects that belong to it (by label or generated name, not by name prefix), newest first. */
 export function clusterEvents(s: ZpgState, clusterKey: string): EventLike[] {
   const [ns, name] = clusterKey.split('/');
+  const mine = clusterObjectMatcher(name, (s.podsByCluster[clusterKey] ?? NO_PODS).map((p) => p.metadata?.name ?? ''));
   return Object.values(s.events)
-    .filter((e) => {
-      const o = e.involvedObject;
-      return (o?.namespace ?? e.metadata?.namespace) === ns && (o?.name === name || o?.name?.startsWith(`${name}-`));
-    })
+    .filter((e) => (e.involvedObject?.namespace ?? e.metadata?.namespace) === ns && mine(e.involvedObject))
     .sort((a, b) => time(b) - time(a));
 }
 

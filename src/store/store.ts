@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ClusterMember } from '../services/patroni/types.ts';
 import type { PodLike, PostgresqlLike } from '../services/clusters/summary.ts';
+import type { TaskRecord } from '../services/tasks/types.ts';
 
 export { clusterRows, clusterRow, clusterEvents, statefulSetOf, podsOf } from './selectors.ts';
 
@@ -29,7 +30,10 @@ export interface LogView {
   lines: string[];
   /** the absolute number of lines[0] since the stream opened, so a scrolled view keeps its place as old lines drop */
   first: number;
-  state: 'connecting' | 'following' | 'error';
+  /** complete: a log that will not grow (the previous container's) was read to its end */
+  state: 'connecting' | 'following' | 'error' | 'complete';
+  /** the previous container's log, not the running one's */
+  previous?: boolean;
   error?: string;
   /** when the last line arrived (ms since epoch) */
   at: number;
@@ -73,6 +77,8 @@ export interface Focus {
   cluster?: string;
   /** namespace/name of the pod whose log is on screen */
   log?: string;
+  /** that log is the previous container's (kubectl logs --previous) */
+  logPrevious?: boolean;
 }
 
 export interface ZpgState {
@@ -91,6 +97,8 @@ export interface ZpgState {
   /** the Kubernetes watch is failing: what is on screen is what was last seen */
   watchError?: { text: string; since: number };
   status?: StatusLine;
+  /** day-2 tasks of this session by id, oldest first: the console's task pane and the CLI's printer read them */
+  tasks: Record<string, TaskRecord>;
   upsert<T extends Named>(kind: Kind, obj: T): void;
   remove<T extends Named>(kind: Kind, obj: T): void;
   /** many changes in one update: one render for a burst of watch events */
@@ -100,6 +108,8 @@ export interface ZpgState {
   setFocus(focus: Focus): void;
   setWatchError(text: string | undefined): void;
   say(level: StatusLine['level'], text: string): void;
+  /** a task's record, each time it changes */
+  setTask(task: TaskRecord): void;
 }
 
 export const keyOf = (o: Named) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -146,6 +156,7 @@ export function createZpgStore(context: ZpgState['context'] = { allNamespaces: f
     patroni: {},
     focus: {},
     synced: false,
+    tasks: {},
     upsert: (kind, obj) => set((s) => applyChanges(s, [{ op: 'upsert', kind, obj }])),
     remove: (kind, obj) => set((s) => applyChanges(s, [{ op: 'remove', kind, obj }])),
     apply: (changes) => {
@@ -162,14 +173,17 @@ export function createZpgStore(context: ZpgState['context'] = { allNamespaces: f
     setFocus: (focus) => {
       const f = get().focus;
       // Called on every render of the console: only a real change may notify the pollers.
-      if (f.cluster !== focus.cluster || f.log !== focus.log) set({ focus });
+      if (f.cluster !== focus.cluster || f.log !== focus.log || Boolean(f.logPrevious) !== Boolean(focus.logPrevious)) set({ focus });
     },
     setWatchError: (text) => {
       const w = get().watchError;
       if (text === undefined) {
-        if (w) set({ watchError: undefined });
+        // Recovered: the error it put on the status line is old news.
+        const s = get().status;
+        if (w) set({ watchError: undefined, ...(s?.level === 'error' ? { status: { level: 'info' as const, text: 'the Kubernetes watch answers again', at: Date.now() } } : {}) });
       } else set({ watchError: { text, since: w?.since ?? Date.now() } });
     },
     say: (level, text) => set({ status: { level, text, at: Date.now() } }),
+    setTask: (task) => set((s) => ({ tasks: { ...s.tasks, [task.id]: task } })),
   }));
 }

@@ -14,13 +14,18 @@ import { hintsFor } from './keymap.ts';
 import { bodyRows, clusterLayout, listRows, pagedRows } from './layout.ts';
 import { LookContext, type Look } from './look.ts';
 import { manifestLines } from './manifest.ts';
-import { initialUi, reduce, type KeyContext, type SortKey, type UiState } from './ui-state.ts';
+import { follow, initialUi, reduce, type KeyContext, type SortKey, type UiState } from './ui-state.ts';
 import { ClusterView, paneLinesShown } from './views/cluster-view.tsx';
 import { ClustersView } from './views/clusters-view.tsx';
 import { HelpView, helpText } from './views/help-view.tsx';
-import { LogView } from './views/log-view.tsx';
+import { LogView, logBottomLine } from './views/log-view.tsx';
+import { WhyView } from './views/why-view.tsx';
+import { useTaskKeys, type TaskActions } from './use-task-keys.ts';
+import { CandidatePicker } from './views/candidate-picker.tsx';
+import { ConfirmDialog } from './views/confirm-dialog.tsx';
+import { TaskPane, taskPaneRows } from './views/task-pane.tsx';
 
-export interface ConsoleActions {
+export interface ConsoleActions extends TaskActions {
   /** switch the watched namespace; undefined = all namespaces */
   setNamespace(namespace: string | undefined): void;
 }
@@ -37,7 +42,7 @@ const SORTS: Record<SortKey, (a: ClusterRow, b: ClusterRow) => number> = {
 function focusOf(ui: UiState): Focus {
   const view = ui.view === 'help' ? ui.previous : ui.view;
   if (view === 'cluster') return { cluster: ui.open };
-  if (view === 'log') return { log: ui.log };
+  if (view === 'log') return { log: ui.log, logPrevious: ui.logPrevious || undefined };
   return {};
 }
 
@@ -62,37 +67,46 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const statefulset = useStore(store, (s) => (detail ? statefulSetOf(s, detail) : undefined));
   const log = useStore(store, (s) => (state.view === 'log' ? s.log : undefined));
 
+  // The filter applies as it is typed, whatever the case.
+  const filter = (state.mode === 'filter' ? state.buffer : state.filter).toLowerCase();
   const rows = useMemo(() => {
     if (!inList) return [];
     const all = clusterRows({ ...store.getState(), postgresqls, podsByCluster: pods, patroni });
-    const filtered = state.filter ? all.filter((r) => r.name.includes(state.filter)) : all;
+    const filtered = filter ? all.filter((r) => r.name.toLowerCase().includes(filter)) : all;
     return filtered.sort(SORTS[state.sort]);
-  }, [store, inList, postgresqls, pods, patroni, state.filter, state.sort]);
+  }, [store, inList, postgresqls, pods, patroni, filter, state.sort]);
+  const rowKeys = useMemo(() => rows.map((r) => `${r.namespace}/${r.name}`), [rows]);
   const open = useMemo(() => (detail ? clusterRow({ ...store.getState(), postgresqls, podsByCluster: pods, patroni }, detail) : undefined), [store, detail, postgresqls, pods, patroni]);
-  const recent = useMemo(() => (detail && events ? clusterEvents({ ...store.getState(), events }, detail) : []), [store, detail, events]);
+  const recent = useMemo(() => (detail && events ? clusterEvents({ ...store.getState(), events, podsByCluster: pods }, detail) : []), [store, detail, events, pods]);
   const manifest = useMemo(() => (detail ? manifestLines(postgresqls[detail]) : []), [detail, postgresqls]);
-  // Rows come and go under the cursors (deletes, filters): keep them on a row.
-  const clamp = (s: UiState): UiState => ({
-    ...s,
-    cursor: inList ? Math.max(0, Math.min(s.cursor, rows.length - 1)) : s.cursor,
-    member: detail ? Math.max(0, Math.min(s.member, (open?.members.length ?? 0) - 1)) : s.member,
-  });
+  const memberKeys = useMemo(() => (open ? open.members.map((m) => `${open.namespace}/${m.name}`) : undefined), [open]);
+  // Rows come, go and re-sort under the cursors: keep them on their cluster and member.
+  const clamp = (s: UiState): UiState => follow(s, inList ? rowKeys : undefined, detail ? memberKeys : undefined);
   const ui = clamp(state);
 
   const focus = focusOf(ui);
-  useEffect(() => store.getState().setFocus({ cluster: focus.cluster, log: focus.log }), [store, focus.cluster, focus.log]);
+  useEffect(() => store.getState().setFocus({ cluster: focus.cluster, log: focus.log, logPrevious: focus.logPrevious }), [store, focus.cluster, focus.log, focus.logPrevious]);
+  // The log on screen is the one asked for: this pod, this container (running or previous).
+  const shownLog = log?.pod === ui.log && Boolean(log?.previous) === ui.logPrevious ? log : undefined;
+  const logTextWidth = width - (look.plain ? 1 : 0);
 
-  const body = bodyRows(height);
+  const tasks = useTaskKeys(store, actions);
+  const lastTask = useStore(store, (s) => Object.values(s.tasks).at(-1));
+  const shownTask = lastTask && (lastTask.state === 'running' || tasks.paneShown) ? lastTask : undefined;
+  const body = bodyRows(height) - taskPaneRows(shownTask);
   const keyContext = (s: UiState): KeyContext => {
     const selected = rows[s.cursor] ? `${rows[s.cursor].namespace}/${rows[s.cursor].name}` : undefined;
-    const base = { rows: rows.length, selected };
+    const base = { rows: rows.length, rowKeys, selected };
     if (s.view === 'cluster') {
-      const members = (open?.members ?? []).map((m) => `${open!.namespace}/${m.name}`);
+      const members = memberKeys ?? [];
       const { memberRows, paneRows } = clusterLayout(body, members.length);
       const paneLines = s.pane === 'events' ? recent.length : manifest.length;
       return { ...base, members, paneLines, page: s.paneFocus ? paneLinesShown(s.pane, paneRows) : memberRows };
     }
-    if (s.view === 'log') return { ...base, logFirst: log?.first ?? 0, logCount: log?.lines.length ?? 0, page: pagedRows(body) };
+    if (s.view === 'log') {
+      const page = pagedRows(body) - (shownLog?.state === 'error' ? 1 : 0);
+      return { ...base, logFirst: shownLog?.first ?? 0, logCount: shownLog?.lines.length ?? 0, logLines: shownLog?.lines, logBottom: logBottomLine(shownLog, page, logTextWidth, s.logWrap), page };
+    }
     if (s.view === 'help') return { ...base, helpLines: helpText().length, page: pagedRows(body) };
     return { ...base, page: listRows(body) };
   };
@@ -100,17 +114,24 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   useInput((input, key) => {
     let next = clamp(latest.current);
     for (const name of keyNames(input, key)) {
+      const from = next;
+      const target = () => ({ row: open, members: detail ? patroni[detail]?.members : undefined, member: keyContext(from).members?.[from.member], paused: detail ? patroni[detail]?.paused : undefined });
+      if (next.mode === 'normal' && tasks.handle(name, next.view, next.paneFocus ? 'pane' : 'members', target)) continue;
       const r = reduce(next, name, keyContext(next));
       next = r.state;
       if (r.effect?.type === 'quit') exit();
-      if (r.effect?.type === 'namespace') actions.setNamespace(r.effect.namespace);
+      if (r.effect?.type === 'namespace') {
+        actions.setNamespace(r.effect.namespace);
+        // a success replaces whatever error the status line held
+        store.getState().say('info', `watching ${r.effect.namespace === undefined ? 'all namespaces' : `namespace ${r.effect.namespace}`}`);
+      }
       if (r.effect?.type === 'error') store.getState().say('error', r.effect.text);
     }
     latest.current = next;
     setUi(next);
   });
 
-  const now = useNow(watchError !== undefined);
+  const now = useNow(watchError !== undefined || shownTask?.state === 'running');
   const crumbs = ui.view === 'help' ? 'help' : ui.view === 'log' ? `clusters › ${ui.open} › log` : ui.view === 'cluster' && ui.open ? `clusters › ${ui.open}` : 'clusters';
   const ns = context.allNamespaces ? 'all namespaces' : `ns ${context.namespace ?? 'default'}`;
   return (
@@ -128,16 +149,20 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
           {ui.filter ? ` · filter "${ui.filter}"` : ''}
         </Text>
         <Box flexDirection="column" height={body} overflow="hidden">
-          {ui.view === 'clusters' && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} />}
-          {ui.view === 'cluster' && (
+          {tasks.modal?.kind === 'pick' && <CandidatePicker modal={tasks.modal} />}
+          {tasks.modal?.kind === 'confirm' && <ConfirmDialog modal={tasks.modal} />}
+          {!tasks.modal && ui.view === 'clusters' && !ui.why && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} sort={ui.sort} />}
+          {!tasks.modal && ui.view === 'cluster' && !ui.why && (
             <ClusterView row={open} statefulset={statefulset} patroni={detail ? patroni[detail] : undefined} events={recent} manifest={manifest} ui={ui} width={width} height={body} />
           )}
-          {ui.view === 'log' && <LogView pod={ui.log ?? ''} log={log?.pod === ui.log ? log : undefined} top={ui.logTop} height={body} />}
-          {ui.view === 'help' && <HelpView top={ui.helpTop} height={body} />}
+          {!tasks.modal && ui.view === 'log' && <LogView pod={ui.log ?? ''} log={shownLog} top={ui.logTop} height={body} width={width} wrap={ui.logWrap} search={ui.logSearch} previous={ui.logPrevious} />}
+          {!tasks.modal && ui.view === 'help' && <HelpView top={ui.helpTop} height={body} />}
+          {!tasks.modal && ui.why && (ui.view === 'clusters' || ui.view === 'cluster') && <WhyView row={ui.view === 'cluster' ? open : rows[ui.cursor]} status={status?.text} width={width} height={body} />}
         </Box>
+        {shownTask && <TaskPane task={shownTask} now={now} />}
         {ui.mode !== 'normal' ? (
           <Text wrap="truncate">
-            {ui.mode === 'filter' ? '/' : ':'}
+            {ui.mode === 'filter' || ui.mode === 'search' ? '/' : ':'}
             {ui.buffer}█
           </Text>
         ) : (
@@ -146,7 +171,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
           </Text>
         )}
         <Text dimColor wrap="truncate">
-          {hintsFor(ui.view)}
+          {hintsFor(ui.view, ui.paneFocus ? 'pane' : 'members')}
         </Text>
       </Box>
     </LookContext.Provider>

@@ -1,4 +1,5 @@
 // Short forms for narrow columns; the data itself stays exact in the store.
+import { bytes } from '../cli/format.ts';
 
 export function formatLag(bytes: number | null | undefined): string {
   if (bytes === undefined) return '-';
@@ -26,4 +27,20 @@ export function formatAge(iso: string | Date | undefined, now = Date.now()): str
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '').replace(/\t/g, '  ').replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+}
+
+/** Bytes as the CLI prints them (powers of 1024: 512 B, 16 kB, 109 MB), so console and `zpg status` agree. */
+export const formatBytes = (n: number) => bytes(n);
+
+/** Lag in whole MiB for a column titled with the unit; '<1' below one, '?' unknown, '-' none. */
+export function formatLagMiB(bytes: number | null | undefined): string {
+  if (bytes === undefined) return '-';
+  if (bytes === null) return '?';
+  if (bytes < 1048576) return bytes === 0 ? '0' : '<1';
+  return String(Math.round(bytes / 1048576));
+}
+
+/** A health reason as a person reads it: byte counts ("114294784 B") in binary units. */
+export function readableReason(reason: string): string {
+  return reason.replace(/\b(\d+) B\b/g, (_, n: string) => formatBytes(Number(n)));
 }

@@ -21,7 +21,24 @@ export type Action =
   | 'command'
   | 'help'
   | 'sort'
-  | 'quit';
+  | 'quit'
+  | 'wrap'
+  | 'search'
+  | 'nextMatch'
+  | 'previousMatch'
+  | 'previousContainer'
+  | 'describe'
+  | TaskAction;
+
+/** Day-2 actions on the open cluster and its selected member (src/ui/task-ui.ts turns them into tasks). */
+export type TaskAction = 'switchover' | 'failover' | 'restart' | 'reinit' | 'recreate' | 'pause' | 'psql' | 'tasks';
+
+/**
+ * What a task key does: `run task` starts it at once; `confirm` asks first (a picker for the
+ * candidate, then y, or the cluster's name typed for a destructive one); `hand over` gives the
+ * terminal to a session in the pod (psql) and takes it back afterwards.
+ */
+export type KeyEffect = 'run task' | 'confirm' | 'hand over';
 
 export interface KeyBinding {
   action: Action;
@@ -35,7 +52,16 @@ export interface KeyBinding {
   views: ViewName[];
   /** shown in the hints line (the help screen lists everything) */
   hint?: boolean;
+  /** for task keys: how the key acts (see KeyEffect) */
+  effect?: KeyEffect;
+  /** changes a cluster: hidden and refused under --read-only */
+  mutating?: boolean;
+  /** in the cluster view, only while the members (or the pane) have the keys; unset = either */
+  focus?: KeyFocus;
 }
+
+/** what has the keys in the cluster view: the members table or the events/manifest pane */
+export type KeyFocus = 'members' | 'pane';
 
 const ALL: ViewName[] = ['clusters', 'cluster', 'log', 'help'];
 const MOVING: ViewName[] = ['clusters', 'cluster', 'log', 'help'];
@@ -48,36 +74,58 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'top', keys: ['g', 'home'], label: 'g', help: 'go to the top', views: MOVING },
   { action: 'bottom', keys: ['G', 'end'], label: 'G', help: 'go to the bottom (a log follows again)', short: 'end', views: MOVING, hint: false },
   { action: 'open', keys: ['return', 'l'], label: 'enter', help: 'open the selected cluster', short: 'open', views: ['clusters'], hint: true },
-  { action: 'logs', keys: ['return', 'l'], label: 'enter', help: "the selected member's log", short: 'log', views: ['cluster'], hint: true },
-  { action: 'pane', keys: ['tab'], label: 'tab', help: 'switch the keys between members and the pane', short: 'pane', views: ['cluster'], hint: true },
+  { action: 'logs', keys: ['return', 'l'], label: 'enter', help: "the selected member's log", short: 'log', views: ['cluster'], hint: true, focus: 'members' },
+  { action: 'pane', keys: ['tab'], label: 'tab', help: 'switch the keys between members and the pane', short: 'pane', views: ['cluster'], hint: true, focus: 'members' },
+  { action: 'pane', keys: ['tab'], label: 'tab', help: 'give the keys back to the members', short: 'members', views: ['cluster'], hint: true, focus: 'pane' },
   { action: 'events', keys: ['e'], label: 'e', help: 'show recent events in the pane', short: 'events', views: ['cluster'], hint: true },
   { action: 'manifest', keys: ['y'], label: 'y', help: 'show the manifest as YAML in the pane', short: 'yaml', views: ['cluster'], hint: true },
   { action: 'follow', keys: ['f'], label: 'f', help: 'follow the log, or hold it where it is', short: 'follow', views: ['log'], hint: true },
+  { action: 'search', keys: ['/'], label: '/', help: 'search the log (case-insensitive; empty clears)', short: 'search', views: ['log'], hint: true },
+  { action: 'nextMatch', keys: ['n'], label: 'n', help: 'next match, further down the log', short: 'next', views: ['log'], hint: true },
+  { action: 'previousMatch', keys: ['N'], label: 'N', help: 'previous match, further up the log', views: ['log'] },
+  { action: 'wrap', keys: ['w'], label: 'w', help: 'wrap long log lines, or cut them at the edge', short: 'wrap', views: ['log'], hint: true },
+  { action: 'previousContainer', keys: ['p'], label: 'p', help: "the previous container's log (after a crash), or the current one again", short: 'prev', views: ['log'], hint: true },
+  { action: 'describe', keys: ['d'], label: 'd', help: 'what is wrong, in full: health reasons, conditions, the status line', short: 'why', views: ['clusters', 'cluster'], hint: true },
   { action: 'back', keys: ['escape', 'h'], label: 'esc', help: 'go back', short: 'back', views: ['cluster', 'log', 'help'], hint: true },
   { action: 'filter', keys: ['/'], label: '/', help: 'filter by name', short: 'filter', views: ['clusters'], hint: true },
   { action: 'sort', keys: ['s'], label: 's', help: 'cycle the sort column', short: 'sort', views: ['clusters'], hint: true },
   { action: 'command', keys: [':'], label: ':', help: 'command (:pg, :ns NAME, :ns all, :q)', short: 'cmd', views: ALL, hint: true },
   { action: 'help', keys: ['?'], label: '?', help: 'help', views: ['clusters', 'cluster', 'log'], hint: true },
   { action: 'quit', keys: ['q'], label: 'q', help: 'quit', views: ALL, hint: true },
+  { action: 'switchover', keys: ['S'], label: 'S', help: 'switch over: pick the replica to lead, confirm', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
+  { action: 'failover', keys: ['F'], label: 'F', help: 'fail over to a replica you pick (type the name)', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
+  { action: 'restart', keys: ['R'], label: 'R', help: 'restart the selected member (the leader: type the name)', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
+  { action: 'reinit', keys: ['I'], label: 'I', help: 'reinitialise the selected replica (type the name)', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
+  { action: 'recreate', keys: ['X'], label: 'X', help: 'recreate the selected replica on a new volume (type the name)', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
+  { action: 'pause', keys: ['P'], label: 'P', help: "pause or resume Patroni's management (maintenance mode)", views: ['cluster'], focus: 'members', effect: 'run task', mutating: true },
+  { action: 'psql', keys: ['p'], label: 'p', help: 'psql in the selected member (the terminal comes back on exit)', views: ['cluster'], focus: 'members', effect: 'hand over', mutating: true },
+  { action: 'tasks', keys: ['t'], label: 't', help: "show or hide the last task's steps", views: ['clusters', 'cluster', 'log'] },
 ];
 
-/** The action a key means in a view, or undefined. `key` is a printable character or a special-key name. */
-export function actionFor(view: ViewName, key: string): Action | undefined {
-  return KEYMAP.find((b) => b.views.includes(view) && b.keys.includes(key))?.action;
+/** Keys that work in this session: under --read-only the mutating ones are gone. */
+export const usableBindings = (readOnly: boolean) => KEYMAP.filter((b) => !(readOnly && b.mutating));
+
+
+const active = (b: KeyBinding, view: ViewName, focus: KeyFocus | undefined) => b.views.includes(view) && (!b.focus || view !== 'cluster' || b.focus === (focus ?? 'members'));
+
+/** The action a key means in a view (and, in the cluster view, for what has the keys), or undefined. `key` is a printable character or a special-key name. */
+export function actionFor(view: ViewName, key: string, focus?: KeyFocus): Action | undefined {
+  return KEYMAP.find((b) => active(b, view, focus) && b.keys.includes(key))?.action;
 }
 
-export function hintsFor(view: ViewName): string {
-  return KEYMAP.filter((b) => b.hint && b.views.includes(view))
+/** The hints line: only keys that do something where the keys are now. */
+export function hintsFor(view: ViewName, focus?: KeyFocus): string {
+  return KEYMAP.filter((b) => b.hint && active(b, view, focus))
     .map((b) => `${b.label} ${b.short ?? b.help}`)
     .join('  ');
 }
 
 const KEY_WORDS: Record<string, string> = { up: '↑', down: '↓', return: 'enter', escape: 'esc', pageUp: 'pgup', pageDown: 'pgdn', tab: 'tab', home: 'home', end: 'end', ' ': 'space' };
 
-export function helpLines(): { keys: string; help: string; views: string }[] {
-  return KEYMAP.map((b) => ({
+export function helpLines(readOnly = false): { keys: string; help: string; views: string }[] {
+  return usableBindings(readOnly).map((b) => ({
     keys: b.keys.map((k) => KEY_WORDS[k] ?? k).join(' '),
     help: b.help,
-    views: b.views.length === ALL.length ? 'everywhere' : b.views.join(','),
+    views: (b.views.length === ALL.length ? 'everywhere' : b.views.join(',')) + (b.focus ? ` (${b.focus})` : ''),
   }));
 }

@@ -13,10 +13,14 @@ export interface UiState {
   previous: ViewName;
   /** the row under the cursor in the clusters list */
   cursor: number;
+  /** the cluster under the cursor (namespace/name): the cursor follows it when rows come, go or re-sort */
+  selected?: string;
   /** the cluster open in the detail view, as namespace/name */
   open?: string;
   /** the member under the cursor in the detail view */
   member: number;
+  /** that member's pod (namespace/name): the member cursor follows it the same way */
+  selectedMember?: string;
   /** what the detail view's lower pane shows, whether it has the keys, and its scroll offset */
   pane: Pane;
   paneFocus: boolean;
@@ -26,7 +30,15 @@ export interface UiState {
   /** absolute number of the log's first visible line; undefined = following the end */
   logTop?: number;
   helpTop: number;
-  mode: 'normal' | 'filter' | 'command';
+  /** long log lines wrap (the default) or are cut at the edge */
+  logWrap: boolean;
+  /** what the log is searched for (case-insensitive); '' = no search */
+  logSearch: string;
+  /** the previous container's log (kubectl logs --previous) instead of the running one */
+  logPrevious: boolean;
+  /** the full text of what is wrong, over the view (d) */
+  why: boolean;
+  mode: 'normal' | 'filter' | 'command' | 'search';
   buffer: string;
   filter: string;
   sort: SortKey;
@@ -43,6 +55,10 @@ export const initialUi: UiState = {
   paneFocus: false,
   paneTop: 0,
   helpTop: 0,
+  logWrap: true,
+  logSearch: '',
+  logPrevious: false,
+  why: false,
   mode: 'normal',
   buffer: '',
   filter: '',
@@ -53,6 +69,8 @@ export const initialUi: UiState = {
 export interface KeyContext {
   /** rows in the clusters list */
   rows: number;
+  /** namespace/name of every row in the list, in screen order */
+  rowKeys?: string[];
   /** namespace/name of the cluster under the cursor */
   selected?: string;
   /** visible rows of whatever list or pane has the keys */
@@ -64,6 +82,9 @@ export interface KeyContext {
   /** the log ring: absolute number of its first line, and how many it holds */
   logFirst?: number;
   logCount?: number;
+  /** the log's lines (for search), and the first line of its last page as drawn (wrapped lines take several rows) */
+  logLines?: readonly string[];
+  logBottom?: number;
   helpLines?: number;
 }
 
@@ -73,18 +94,19 @@ const clampTo = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(n, 
 
 /** Applies one key; returns the new state and what the app must do outside the UI. */
 export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
-  if (s.mode !== 'normal') return typing(s, key);
-  const action = actionFor(s.view, key);
+  if (s.mode !== 'normal') return typing(s, key, ctx);
+  if (s.why && (key === 'escape' || key === 'd' || key === 'q')) return { state: { ...s, why: false } };
+  const action = actionFor(s.view, key, s.paneFocus ? 'pane' : 'members');
   if (!action) return { state: s };
   const moved = move(s, action, ctx);
-  if (moved) return { state: moved };
+  if (moved) return { state: { ...moved, selected: ctx.rowKeys?.[moved.cursor] ?? moved.selected, selectedMember: ctx.members?.[moved.member] ?? moved.selectedMember } };
   switch (action) {
     case 'open':
-      return ctx.selected ? { state: { ...s, view: 'cluster', previous: s.view, open: ctx.selected, member: 0, paneTop: 0, paneFocus: false } } : { state: s };
+      return ctx.selected ? { state: { ...s, view: 'cluster', previous: s.view, open: ctx.selected, selected: ctx.selected, member: 0, selectedMember: undefined, paneTop: 0, paneFocus: false } } : { state: s };
     case 'logs': {
       const pod = ctx.members?.[s.member];
       if (s.paneFocus || !pod) return { state: s };
-      return { state: { ...s, view: 'log', previous: s.view, log: pod, logTop: undefined } };
+      return { state: { ...s, view: 'log', previous: s.view, log: pod, logTop: undefined, logSearch: '', logPrevious: false } };
     }
     case 'pane':
       return { state: { ...s, paneFocus: !s.paneFocus } };
@@ -93,9 +115,20 @@ export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
       return { state: { ...s, pane: action, paneFocus: true, paneTop: s.pane === action ? s.paneTop : 0 } };
     case 'follow':
       return { state: { ...s, logTop: s.logTop === undefined ? logBottom(ctx) : undefined } };
+    case 'wrap':
+      return { state: { ...s, logWrap: !s.logWrap } };
+    case 'search':
+      return { state: { ...s, mode: 'search', buffer: '' } };
+    case 'nextMatch':
+    case 'previousMatch':
+      return { state: jump(s, ctx, action === 'nextMatch' ? 1 : -1) };
+    case 'previousContainer':
+      return { state: { ...s, logPrevious: !s.logPrevious, logTop: undefined } };
+    case 'describe':
+      return { state: { ...s, why: !s.why } };
     case 'back':
       if (s.view === 'help') return { state: { ...s, view: s.previous, helpTop: 0 } };
-      if (s.view === 'log') return { state: { ...s, view: 'cluster', log: undefined, logTop: undefined } };
+      if (s.view === 'log') return { state: { ...s, view: 'cluster', log: undefined, logTop: undefined, logSearch: '', logPrevious: false } };
       return { state: { ...s, view: 'clusters', open: undefined, paneFocus: false } };
     case 'filter':
       return { state: { ...s, mode: 'filter', buffer: s.filter } };
@@ -110,6 +143,26 @@ export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
     default:
       return { state: s };
   }
+}
+
+/**
+ * Puts the cursors back on what they were on: the selected cluster and member
+ * by name wherever the rows now put them; when one is gone, the same index,
+ * kept within the rows (and that row becomes the selection).
+ */
+export function follow(s: UiState, rowKeys: readonly string[] | undefined, memberKeys: readonly string[] | undefined): UiState {
+  let next = s;
+  if (rowKeys && rowKeys.length > 0) {
+    const at = s.selected === undefined ? -1 : rowKeys.indexOf(s.selected);
+    const cursor = at >= 0 ? at : clampTo(s.cursor, 0, rowKeys.length - 1);
+    if (cursor !== s.cursor || rowKeys[cursor] !== s.selected) next = { ...next, cursor, selected: rowKeys[cursor] };
+  }
+  if (memberKeys && memberKeys.length > 0) {
+    const at = s.selectedMember === undefined ? -1 : memberKeys.indexOf(s.selectedMember);
+    const member = at >= 0 ? at : clampTo(s.member, 0, memberKeys.length - 1);
+    if (member !== s.member || memberKeys[member] !== s.selectedMember) next = { ...next, member, selectedMember: memberKeys[member] };
+  }
+  return next;
 }
 
 const STEP: Partial<Record<Action, (page: number) => number>> = {
@@ -144,6 +197,7 @@ function move(s: UiState, action: Action, ctx: KeyContext): UiState | undefined 
 /** The first line shown when following: the last page of the ring. */
 function logBottom(ctx: KeyContext): number {
   const first = ctx.logFirst ?? 0;
+  if (ctx.logBottom !== undefined) return Math.max(first, ctx.logBottom);
   return Math.max(first, first + (ctx.logCount ?? 0) - Math.max(1, ctx.page ?? 10));
 }
 
@@ -157,12 +211,38 @@ function scrollLog(top: number | undefined, d: number, ctx: KeyContext, _page: n
   return next >= bottom && d > 0 ? undefined : next;
 }
 
-function typing(s: UiState, key: string): Result {
-  if (key === 'escape') return { state: { ...s, mode: 'normal', buffer: '', ...(s.mode === 'filter' ? { filter: '' } : {}) } };
+/** Absolute number of the nearest line matching `term` from `from` in direction `dir` (1 down, -1 up), if any. */
+export function findMatch(lines: readonly string[], first: number, from: number, dir: 1 | -1, term: string): number | undefined {
+  const t = term.toLowerCase();
+  if (!t) return undefined;
+  for (let i = from - first; i >= 0 && i < lines.length; i += dir) if (lines[i].toLowerCase().includes(t)) return first + i;
+  return undefined;
+}
+
+/** n / N: the next match below (or above) the top of the view; the log holds there. */
+function jump(s: UiState, ctx: KeyContext, dir: 1 | -1): UiState {
+  const top = s.logTop ?? logBottom(ctx);
+  const at = findMatch(ctx.logLines ?? [], ctx.logFirst ?? 0, top + dir, dir, s.logSearch);
+  return at === undefined ? s : { ...s, logTop: at };
+}
+
+function typing(s: UiState, key: string, ctx: KeyContext): Result {
+  if (key === 'escape') return { state: { ...s, mode: 'normal', buffer: '', ...(s.mode === 'filter' ? { filter: '' } : {}), ...(s.mode === 'search' ? { logSearch: '' } : {}) } };
   if (key === 'backspace') return { state: { ...s, buffer: s.buffer.slice(0, -1) } };
+  if (key === 'return' && s.mode === 'search') {
+    // The first match from the top of the view down, else the last one above it.
+    const done = { ...s, mode: 'normal' as const, buffer: '', logSearch: s.buffer };
+    if (!s.buffer) return { state: done };
+    const top = s.logTop ?? logBottom(ctx);
+    const lines = ctx.logLines ?? [];
+    const at = findMatch(lines, ctx.logFirst ?? 0, top, 1, s.buffer) ?? findMatch(lines, ctx.logFirst ?? 0, top - 1, -1, s.buffer);
+    if (at === undefined) return { state: done, effect: { type: 'error', text: `"${s.buffer}" is not in the log` } };
+    return { state: { ...done, logTop: at } };
+  }
   if (key === 'return') {
     const done = { ...s, mode: 'normal' as const, buffer: '' };
-    if (s.mode === 'filter') return { state: { ...done, filter: s.buffer, cursor: 0 } };
+    // The cursor stays on its cluster when the filter keeps it.
+    if (s.mode === 'filter') return { state: { ...done, filter: s.buffer } };
     return command(done, s.buffer.trim());
   }
   if (key.length === 1) return { state: { ...s, buffer: s.buffer + key } };
@@ -173,10 +253,10 @@ function typing(s: UiState, key: string): Result {
 function command(s: UiState, text: string): Result {
   const [verb, arg] = text.split(/\s+/);
   if (verb === 'q' || verb === 'quit') return { state: s, effect: { type: 'quit' } };
-  if (verb === 'pg' || verb === 'postgresql' || verb === 'clusters') return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0 } };
+  if (verb === 'pg' || verb === 'postgresql' || verb === 'clusters') return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0, selected: undefined } };
   if (verb === 'ns' || verb === 'namespace') {
     if (!arg) return { state: s, effect: { type: 'error', text: ':ns needs a namespace name, or "all"' } };
-    return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0 }, effect: { type: 'namespace', namespace: arg === 'all' ? undefined : arg } };
+    return { state: { ...s, view: 'clusters', open: undefined, log: undefined, cursor: 0, selected: undefined }, effect: { type: 'namespace', namespace: arg === 'all' ? undefined : arg } };
   }
   return { state: s, effect: { type: 'error', text: `unknown command ":${text}"; try :pg, :ns NAME, :ns all, :q` } };
 }

@@ -28,7 +28,7 @@ export function postgresql(name: string, instances: number) {
 
 export function event(name: string, object: string, reason: string, message: string, minutesAgo: number, type = 'Normal') {
   const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  return { metadata: { name, namespace: 'default' }, involvedObject: { kind: object.includes('-') ? 'Pod' : 'postgresql', name: object, namespace: 'default' }, reason, message, type, lastTimestamp: at, count: 1 };
+  return { metadata: { name, namespace: 'default' }, involvedObject: { kind: /-\d+$/.test(object) ? 'Pod' : 'postgresql', name: object, namespace: 'default' }, reason, message, type, lastTimestamp: at, count: 1 };
 }
 
 /** acid-demo (3 members, leader acid-demo-0) and acid-small (2 members), as the demo makes them. */

@@ -17,13 +17,14 @@ describe('clusters view at 80x24', () => {
     const lines = (await screen.waitFor('acid-small')).split('\n');
     expect(lines).toHaveLength(24);
     expect(lines[0]).toBe('zpg · zpg-sandbox · ns default · clusters');
-    // One namespace: no NAMESPACE column (as in `zpg list`); lag from the annotations' WAL positions.
-    expect(lines[1]).toMatch(/^NAME\s+TEAM\s+VER\s+PODS\s+LEADER\s+LAG\s+STATUS\s+AGE$/);
-    expect(lines[2]).toMatch(/^acid-demo\s+acid\s+15\s+3\/3\s+0\s+2M\s+Healthy\s+1h$/);
-    expect(lines[3]).toMatch(/^acid-small\s+acid\s+15\s+2\/2\s+0\s+0\s+Healthy\s+1h$/);
+    // One namespace: no NAMESPACE column (as in `zpg list`); lag from the annotations' WAL positions, in MiB.
+    // The sort column is marked; the leader by its member name; spare width for what is wrong.
+    expect(lines[1]).toMatch(/^NAME▼\s+TEAM\s+VER\s+PODS\s+LEADER\s+LAG MiB\s+HEALTH\s+AGE\s+MESSAGE$/);
+    expect(lines[2]).toMatch(/^acid-demo\s+acid\s+15\s+3\/3\s+acid-demo-0\s+2\s+Healthy\s+1h$/);
+    expect(lines[3]).toMatch(/^acid-small\s+acid\s+15\s+2\/2\s+acid-small-0\s+0\s+Healthy\s+1h$/);
     // Columns line up with the header.
-    expect(lines[2].indexOf('Healthy')).toBe(lines[1].indexOf('STATUS'));
-    expect(lines[23]).toBe('enter open  / filter  s sort  : cmd  ? help  q quit');
+    expect(lines[2].indexOf('Healthy')).toBe(lines[1].indexOf('HEALTH'));
+    expect(lines[23]).toBe('enter open  d why  / filter  s sort  : cmd  ? help  q quit');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
   });
 
@@ -94,7 +95,29 @@ describe('clusters view at 80x24', () => {
     screen = await renderScreen({ store });
     const lines = (await screen.waitFor('acid-small')).split('\n');
     expect(lines[0]).toBe('zpg · zpg-sandbox · all namespaces · clusters');
-    expect(lines[1]).toMatch(/^NAMESPACE\s+NAME\s+TEAM\s+VER\s+PODS\s+LEADER\s+LAG\s+STATUS\s+AGE$/);
-    expect(lines[2]).toMatch(/^default\s+acid-demo\s+acid\s/);
+    // At 80 columns TEAM goes first; NAMESPACE and LAG stay.
+    expect(lines[1]).toMatch(/^NAMESPACE\s+NAME▼\s+VER\s+PODS\s+LEADER\s+LAG MiB\s+HEALTH\s+AGE\s+MESSAGE$/);
+    expect(lines[2]).toMatch(/^default\s+acid-demo\s+15\s/);
+  });
+
+  it('filters as you type, ignoring case; esc clears the filter; d shows what is wrong in full', async () => {
+    const store = demoStore();
+    store.getState().upsert('pods', memberPod('acid-demo', 0, 'master', { state: 'crashed' }));
+    screen = await renderScreen({ store });
+    await screen.waitFor('acid-small');
+    await screen.press('/', 'S', 'M');
+    await screen.waitFor((t) => !/^acid-demo\s/m.test(t) && /^acid-small\s/m.test(t)); // before enter
+    await screen.press('esc');
+    await screen.waitFor((t) => /^acid-demo\s/m.test(t) && /^acid-small\s/m.test(t));
+    expect(screen.lines()[0]).not.toContain('filter');
+    // The cursor stayed on the cluster the filter left it on.
+    const cursorRow = () => screen!.lines().findIndex((_, y) => screen!.term.buffer.active.getLine(y)?.getCell(0)?.isInverse());
+    expect(screen.lines()[cursorRow()]).toMatch(/^acid-small\s/);
+    await screen.press('k', 'd');
+    const t = await screen.waitFor('Why (d or esc closes)');
+    expect(t).toContain('default/acid-demo: Degraded, leader acid-demo-0, failover limit 32 MB');
+    expect(t).toContain('- acid-demo-0: leader crashed');
+    await screen.press('d');
+    await screen.waitFor('acid-small');
   });
 });

@@ -28,7 +28,7 @@ describe('help at 80x24', () => {
     for (const b of KEYMAP) expect(all).toContain(b.help.slice(0, 40));
     expect(all).toContain('STALE    Patroni, the Kubernetes watch or a log stopped answering');
     for (const l of seen) expect(l.length).toBeLessThanOrEqual(79);
-    expect(all).toMatch(/^enter l\s+the selected member's log\s+cluster$/m);
+    expect(all).toMatch(/^enter l\s+the selected member's log\s+cluster \(members\)$/m);
     await screen.press('esc');
     await screen.waitFor('clusters › default/acid-demo');
   });

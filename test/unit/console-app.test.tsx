@@ -27,7 +27,7 @@ describe('console', () => {
     ui.stdin.write('\r');
     await tick();
     expect(ui.lastFrame()).toContain('clusters › default/acid-alpha');
-    expect(ui.lastFrame()).toMatch(/acid-alpha-0\s+10\.1\.1\.1\s+leader\s+running\s+4/);
+    expect(ui.lastFrame()).toMatch(/acid-alpha-0\s+10\.1\.1\.1\s+leader\s+running\s+1\/1\s+Running\s+4/);
     ui.stdin.write('\x1b');
     await tick();
     await tick();

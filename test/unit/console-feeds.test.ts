@@ -4,7 +4,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { LineRing, startLogFeed } from '../../src/services/live/log-feed.ts';
+import { LineRing, RESTART_MARK, startLogFeed } from '../../src/services/live/log-feed.ts';
 import { candidates, startPatroniFeed } from '../../src/services/live/patroni-feed.ts';
 import type { PatroniRequest, PatroniResponse } from '../../src/services/patroni/client.ts';
 import type { MemberAddress } from '../../src/services/patroni/transports.ts';
@@ -103,6 +103,45 @@ describe('log feed', () => {
     expect(ring.lines).toEqual(['two', 'three', 'four']);
     expect(ring.first).toBe(1);
     expect(ring.snapshot()).toEqual(['two', 'three', 'four', 'fi']);
+  });
+
+  it('keeps the lines under a marker when the container restarted, and reads the previous container once with --previous', async () => {
+    const store = createZpgStore();
+    const pod = (restarts: number) => ({ metadata: { name: 'acid-a-0', namespace: 'default', uid: 'u1', labels: { 'cluster-name': 'acid-a' } }, status: { containerStatuses: [{ name: 'postgres', restartCount: restarts }] } });
+    store.getState().upsert('pods', pod(0));
+    const opened: k8s.LogOptions[] = [];
+    let text = 'old 1\nold 2 FATAL: crash\n';
+    const feed = startLogFeed(kc, store, {
+      ringSize: 100,
+      reopenMs: 20,
+      flushMs: 5,
+      open: async (_ns, _pod, _c, out: Writable, opts) => {
+        opened.push(opts);
+        const live = new PassThrough();
+        live.pipe(out);
+        live.end(opts.previous ? 'prev 1\nprev 2\n' : text);
+        return new AbortController();
+      },
+    });
+    store.getState().setFocus({ log: 'default/acid-a-0' });
+    await eventually('the first lines', () => store.getState().log?.lines.length === 2);
+    // The container restarts: its new log starts afresh; the old lines stay above a marker.
+    store.getState().upsert('pods', pod(1));
+    text = 'new 1\n';
+    await eventually('the marker', () => store.getState().log?.lines.some((l) => l.startsWith(RESTART_MARK)));
+    await eventually('the new lines', () => store.getState().log?.lines.at(-1) === 'new 1');
+    expect(store.getState().log?.lines).toEqual(['old 1', 'old 2 FATAL: crash', expect.stringMatching(/^──── the container restarted \(restart 1\)/), 'new 1']);
+    // Reopened with nothing new: no second marker, no duplicates.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(store.getState().log?.lines).toHaveLength(4);
+    store.getState().setFocus({ log: 'default/acid-a-0', logPrevious: true });
+    await eventually('the previous log, complete', () => store.getState().log?.previous && store.getState().log?.state === 'complete');
+    expect(store.getState().log?.lines).toEqual(['prev 1', 'prev 2']);
+    expect(opened.at(-1)).toMatchObject({ previous: true, follow: false });
+    const n = opened.length;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(opened.length).toBe(n); // read once, not reopened
+    feed.stop();
   });
 
   it('follows the focused pod, reopens a stream that ended without duplicating lines, and stops with the focus', async () => {

@@ -87,15 +87,28 @@ describe('zpg store: what the console reads', () => {
     expect(s().patroni).toEqual({});
   });
 
-  it('lists a cluster\'s events newest first, and only its own', () => {
+  it("lists a cluster's events newest first: its own objects by generated name or pod label, not a name prefix", () => {
     const store = createZpgStore();
-    const ev = (name: string, object: string, at: string) => ({ metadata: { name, namespace: 'default' }, involvedObject: { kind: 'Pod', name: object, namespace: 'default' }, reason: name, lastTimestamp: at });
+    const oddPod = { metadata: { name: 'odd-name', namespace: 'default', labels: { 'cluster-name': 'acid-a' } } };
+    const ev = (name: string, kind: string, object: string, at: string) => ({ metadata: { name, namespace: 'default' }, involvedObject: { kind, name: object, namespace: 'default' }, reason: name, lastTimestamp: at });
     store.getState().apply([
-      { op: 'upsert', kind: 'events', obj: ev('old', 'acid-a', '2026-01-01T00:00:00Z') },
-      { op: 'upsert', kind: 'events', obj: ev('new', 'acid-a-1', '2026-01-02T00:00:00Z') },
-      { op: 'upsert', kind: 'events', obj: ev('other', 'acid-ab', '2026-01-03T00:00:00Z') },
+      { op: 'upsert', kind: 'pods', obj: oddPod },
+      { op: 'upsert', kind: 'events', obj: ev('old', 'postgresql', 'acid-a', '2026-01-01T00:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('new', 'Pod', 'acid-a-1', '2026-01-02T00:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('labelled', 'Pod', 'odd-name', '2026-01-02T01:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('sts', 'StatefulSet', 'acid-a', '2026-01-02T02:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('svc', 'Service', 'acid-a-repl', '2026-01-02T03:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('pdb', 'PodDisruptionBudget', 'postgres-acid-a-pdb', '2026-01-02T04:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('secret', 'Secret', 'postgres.acid-a.credentials.postgresql.acid.zalan.do', '2026-01-02T05:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('other', 'Pod', 'acid-ab', '2026-01-03T00:00:00Z') },
+      // acid-a-replica is another cluster: none of its objects are acid-a's
+      { op: 'upsert', kind: 'events', obj: ev('r-pg', 'postgresql', 'acid-a-replica', '2026-01-03T00:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('r-pod', 'Pod', 'acid-a-replica-0', '2026-01-03T00:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('r-svc', 'Service', 'acid-a-replica-repl', '2026-01-03T00:00:00Z') },
+      { op: 'upsert', kind: 'events', obj: ev('r-secret', 'Secret', 'postgres.acid-a-replica.credentials.postgresql.acid.zalan.do', '2026-01-03T00:00:00Z') },
     ]);
-    expect(clusterEvents(store.getState(), 'default/acid-a').map((e) => e.reason)).toEqual(['new', 'old']);
+    expect(clusterEvents(store.getState(), 'default/acid-a').map((e) => e.reason)).toEqual(['secret', 'pdb', 'svc', 'sts', 'labelled', 'new', 'old']);
+    expect(clusterEvents(store.getState(), 'default/acid-a-replica').map((e) => e.reason).sort()).toEqual(['r-pg', 'r-pod', 'r-secret', 'r-svc']);
   });
 
   it('notifies focus readers only when the focus really changes', () => {

@@ -1,6 +1,6 @@
 // Key sequences as a user types them, through the one keymap.
 import { describe, expect, it } from 'vitest';
-import { initialUi, reduce, type Effect, type KeyContext, type UiState } from '../../src/ui/ui-state.ts';
+import { findMatch, follow, initialUi, reduce, type Effect, type KeyContext, type UiState } from '../../src/ui/ui-state.ts';
 import { readFileSync } from 'node:fs';
 import { KEYMAP, actionFor, helpLines, hintsFor } from '../../src/ui/keymap.ts';
 
@@ -101,5 +101,32 @@ describe('console keys', () => {
     expect(keyNames('jj\r', none)).toEqual(['j', 'j', 'return']);
     expect(keyNames('\t', { ...none, tab: true })).toEqual(['tab']);
     expect(keyNames('', { ...none, end: true })).toEqual(['end']);
+  });
+
+  it('keeps the cursors on their cluster and member by name when rows move, and on the index when one is gone', () => {
+    const moved = type(['j'], 3, undefined, { rowKeys: ['d/a', 'd/b', 'd/c'] }).state;
+    expect(moved).toMatchObject({ cursor: 1, selected: 'd/b' });
+    expect(follow(moved, ['d/0', 'd/a', 'd/b', 'd/c'], undefined)).toMatchObject({ cursor: 2, selected: 'd/b' });
+    expect(follow(moved, ['d/a', 'd/c'], undefined)).toMatchObject({ cursor: 1, selected: 'd/c' });
+    expect(follow(moved, [], undefined)).toBe(moved); // an empty list (a filter being typed) forgets nothing
+    const onMember = { ...initialUi, view: 'cluster' as const, member: 1, selectedMember: 'd/a-1' };
+    expect(follow(onMember, undefined, ['d/a-1', 'd/a-2'])).toMatchObject({ member: 0, selectedMember: 'd/a-1' });
+  });
+
+  it('gives enter and the hints to what has the keys in the cluster view', () => {
+    const members = ['d/a-0'];
+    const inPane = type(['return', 'e', 'return'], 1, 'd/a', { members }).state;
+    expect(inPane).toMatchObject({ view: 'cluster', paneFocus: true });
+    expect(hintsFor('cluster', 'pane')).not.toContain('enter log');
+    expect(hintsFor('cluster', 'pane')).toContain('tab members');
+    expect(type(['tab', 'return'], 1, 'd/a', { members }, inPane).state.view).toBe('log');
+  });
+
+  it('searches the log both ways, case-insensitively', () => {
+    const lines = ['a', 'ERROR one', 'b', 'error two'];
+    expect(findMatch(lines, 10, 10, 1, 'Error')).toBe(11);
+    expect(findMatch(lines, 10, 12, 1, 'error')).toBe(13);
+    expect(findMatch(lines, 10, 12, -1, 'error')).toBe(11);
+    expect(findMatch(lines, 10, 10, -1, 'error')).toBeUndefined();
   });
 });

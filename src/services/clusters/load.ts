@@ -5,14 +5,14 @@ import type { ZpgStore } from '../../store/store.ts';
 
 const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' };
 
-export async function loadClusters(kc: k8s.KubeConfig, store: ZpgStore, namespace: string | undefined, timeoutMs = 10_000): Promise<void> {
+export async function loadClusters(kc: k8s.KubeConfig, store: ZpgStore, namespace: string | undefined, timeoutMs = 10_000, selector?: string): Promise<void> {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const labelSelector = 'cluster-name';
   const deadline = <T>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs).unref())]);
   const [pgs, pods] = await Promise.all([
-    deadline(namespace ? custom.listNamespacedCustomObject({ ...PG, namespace }) : custom.listClusterCustomObject(PG)) as Promise<{ items: object[] }>,
+    deadline(namespace ? custom.listNamespacedCustomObject({ ...PG, namespace, labelSelector: selector }) : custom.listClusterCustomObject({ ...PG, labelSelector: selector })) as Promise<{ items: object[] }>,
     deadline(namespace ? core.listNamespacedPod({ namespace, labelSelector }) : core.listPodForAllNamespaces({ labelSelector })),
   ]);
   const s = store.getState();

@@ -2,12 +2,14 @@
 // Patroni: the one derivation behind `zpg list`, the console's table and the
 // operator's status. Pure: the same inputs give the same row.
 import type { ClusterMember } from '../patroni/types.ts';
-import { isHealthyReplica, isLeaderRole } from '../patroni/types.ts';
+import { isLeaderRole } from '../patroni/types.ts';
+import { judgeHealth, SPILO_MAX_LAG_BYTES } from '../../operator/reconcile/health.ts';
+import { annotationTags, podFacts, type PodFacts, type PodFactsLike } from './pod-facts.ts';
 
-export interface PodLike {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: Date | string };
-  spec?: { containers?: { name?: string; image?: string }[] };
-  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+export interface PodLike extends PodFactsLike {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: Date | string; deletionTimestamp?: Date | string };
+  spec?: { containers?: { name?: string; image?: string }[]; nodeName?: string };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: NonNullable<PodFactsLike['status']>['containerStatuses'] };
 }
 
 export interface ConditionLike {
@@ -19,11 +21,11 @@ export interface ConditionLike {
 
 export interface PostgresqlLike {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: Date | string };
-  spec?: { teamId?: string; numberOfInstances?: number; dockerImage?: string; postgresql?: { version?: string } };
+  spec?: { teamId?: string; numberOfInstances?: number; dockerImage?: string; postgresql?: { version?: string }; patroni?: { maximum_lag_on_failover?: number } };
   status?: { PostgresClusterStatus?: string; conditions?: ConditionLike[] } | string;
 }
 
-export interface MemberRow {
+export interface MemberRow extends PodFacts {
   name: string;
   host?: string;
   role: string;
@@ -34,6 +36,10 @@ export interface MemberRow {
   ready: boolean;
   /** where role/state came from: Patroni's REST API, or the pod's `status` annotation */
   source: 'patroni' | 'pod';
+  /** Patroni's tags (nofailover, noloadbalance, nosync, ...) */
+  tags?: Record<string, unknown>;
+  /** a restart Patroni has on its calendar (RFC 3339) */
+  scheduledRestart?: string;
 }
 
 export interface ClusterRow {
@@ -50,6 +56,10 @@ export interface ClusterRow {
   operatorStatus: string;
   /** what pods and Patroni show: Healthy, Degraded, NoLeader, Pending, Stopped */
   health: string;
+  /** why health is not Healthy, one phrase per problem (judgeHealth's words) */
+  reasons: string[];
+  /** the lag beyond which Patroni will not fail over to a replica: the manifest's maximum_lag_on_failover, else Spilo's */
+  failoverLimitBytes: number;
   createdAt?: string;
   /** the Spilo image the pods run (the manifest's when none runs yet) */
   image?: string;
@@ -81,6 +91,9 @@ function fromAnnotation(p: PodLike, roleLabel: string): MemberRow & { xlog?: num
     pendingRestart: doc.pending_restart === true,
     ready: ready(p),
     source: 'pod',
+    ...podFacts(p),
+    tags: annotationTags(p.metadata?.annotations),
+    scheduledRestart: typeof doc.scheduled_restart === 'object' && doc.scheduled_restart ? (doc.scheduled_restart as { schedule?: string }).schedule : undefined,
   };
 }
 
@@ -111,18 +124,20 @@ export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: 
     .map((p): MemberRow => {
       const m = byName.get(p.metadata?.name ?? '');
       if (!m) return fromAnnotation(p, roleLabel);
-      return { name: m.name, host: m.host ?? p.status?.podIP, role: m.role, state: m.state, timeline: m.timeline, lagBytes: m.lagBytes, pendingRestart: m.pendingRestart, ready: ready(p), source: 'patroni' };
+      return { name: m.name, host: m.host ?? p.status?.podIP, role: m.role, state: m.state, timeline: m.timeline, lagBytes: m.lagBytes, pendingRestart: m.pendingRestart, ready: ready(p), source: 'patroni', ...podFacts(p), tags: m.tags ?? annotationTags(p.metadata?.annotations), scheduledRestart: m.scheduledRestart };
     });
-  const leader = members.find((m) => isLeaderRole(m.role));
-  const replicas = members.filter((m) => m !== leader);
-  annotationLags(members, leader);
-  const lags = replicas.map((m) => m.lagBytes).filter((l) => l !== undefined);
+  // Lag counts from the WAL position of the leader Patroni names (a terminating one still has the newest).
+  const dcsLeader = members.find((m) => isLeaderRole(m.role) && m.podPhase !== 'Terminating') ?? members.find((m) => isLeaderRole(m.role));
+  annotationLags(members, dcsLeader);
   const wanted = pg.spec?.numberOfInstances ?? 0;
+  const failoverLimitBytes = pg.spec?.patroni?.maximum_lag_on_failover ?? SPILO_MAX_LAG_BYTES;
+  // One leader judgement for every reader: the header, the Ready line and the members table agree.
+  const judged = judgeHealth(members, { wanted, maxLagBytes: failoverLimitBytes });
+  const leader = members.find((m) => m.name === judged.leader);
+  const replicas = members.filter((m) => m !== leader && !isLeaderRole(m.role));
+  const lags = replicas.map((m) => m.lagBytes).filter((l) => l !== undefined);
   const readyCount = members.filter((m) => m.ready).length;
-  let health = 'Healthy';
-  if (members.length === 0) health = wanted === 0 ? 'Stopped' : 'Pending';
-  else if (!leader) health = 'NoLeader';
-  else if (readyCount < wanted || replicas.some((r) => !isHealthyReplica(r))) health = 'Degraded';
+  const health = judged.health;
   return {
     name: pg.metadata?.name ?? '',
     namespace: pg.metadata?.namespace ?? '',
@@ -135,6 +150,8 @@ export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: 
     maxLagBytes: lags.length ? (lags.includes(null) ? null : Math.max(...(lags as number[]))) : undefined,
     operatorStatus: operatorStatusOf(pg),
     health,
+    reasons: judged.reasons,
+    failoverLimitBytes,
     createdAt: iso(pg.metadata?.creationTimestamp),
     image: pods.map((p) => p.spec?.containers?.find((c) => c.name === 'postgres')?.image).find(Boolean) ?? pg.spec?.dockerImage,
     timeline: leader?.timeline,

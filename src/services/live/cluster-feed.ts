@@ -110,7 +110,8 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
     flushTimer = undefined;
     pending = [];
     failing.clear();
-    store.setState({ postgresqls: {}, pods: {}, statefulsets: {}, events: {}, synced: false, context: { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined } });
+    // The pod index goes with the pods: a survivor would count every pod twice once they are listed again.
+    store.setState({ postgresqls: {}, pods: {}, podsByCluster: {}, statefulsets: {}, events: {}, synced: false, context: { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined } });
     s.setWatchError(undefined);
     informers = sources(kc, ns).map((src) => {
       const onError = (e: unknown) => {

@@ -2,7 +2,7 @@
 // Plain terminals (NO_COLOR) have no inverse video: the cursor row gets a '>'
 // in a one-character gutter instead.
 import { Box, Text } from 'ink';
-import { memo } from 'react';
+import { Fragment, memo } from 'react';
 import { useLook } from '../look.ts';
 
 export interface Column<T> {
@@ -13,7 +13,12 @@ export interface Column<T> {
   /** on narrow screens columns go, highest number first, until the growing one has its minimum */
   drop?: number;
   cell: (row: T) => string;
+  /** how loud the cell is: bad (red), warn (yellow), good (green); the text itself must say it too, for NO_COLOR */
+  tone?: (row: T) => Tone | undefined;
 }
+
+export type Tone = 'bad' | 'warn' | 'good';
+export const TONE_COLOURS: Record<Tone, string> = { bad: 'red', warn: 'yellow', good: 'green' };
 
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
@@ -41,23 +46,47 @@ export function layout<T>(columns: Column<T>[], total: number, plain = false): C
 
 function RowImpl<T>({ columns, row, selected }: { columns: Column<T>[]; row: T; selected: boolean }) {
   const { plain } = useLook();
-  const text = columns.map((c) => fit(c.cell(row), c.width)).join(' ');
+  const cells = columns.map((c) => fit(c.cell(row), c.width));
+  const text = cells.join(' ');
   if (plain) return <Text wrap="truncate">{`${selected ? '>' : ' '}${text}`}</Text>;
+  const tones = columns.map((c) => c.tone?.(row));
+  if (!tones.some(Boolean)) {
+    return (
+      <Text inverse={selected} wrap="truncate">
+        {text}
+      </Text>
+    );
+  }
   return (
     <Text inverse={selected} wrap="truncate">
-      {text}
+      {cells.map((cell, i) => (
+        <Text key={i} color={tones[i] ? TONE_COLOURS[tones[i]] : undefined} bold={tones[i] === 'bad'}>
+          {i > 0 ? ` ${cell}` : cell}
+        </Text>
+      ))}
     </Text>
   );
 }
 /** Rows re-render only when their data or selection changes. */
 export const Row = memo(RowImpl) as typeof RowImpl;
 
-export function HeaderRow<T>({ columns }: { columns: Column<T>[] }) {
+/** `sorted`: the title of the column the rows are sorted by, marked with ▼ (and underlined where there is colour) */
+export function HeaderRow<T>({ columns, sorted }: { columns: Column<T>[]; sorted?: string }) {
   const { plain } = useLook();
   return (
     <Box>
       <Text bold wrap="truncate">
-        {(plain ? ' ' : '') + columns.map((c) => fit(c.title, c.width)).join(' ')}
+        {plain ? ' ' : ''}
+        {columns.map((c, i) => {
+          const mine = c.title === sorted;
+          const title = fit(mine ? `${c.title}▼` : c.title, c.width);
+          return (
+            <Fragment key={c.title}>
+              {i > 0 ? ' ' : ''}
+              <Text underline={mine && !plain}>{title}</Text>
+            </Fragment>
+          );
+        })}
       </Text>
     </Box>
   );

@@ -6,21 +6,32 @@ import { useMemo } from 'react';
 import type { ClusterRow, MemberRow } from '../../services/clusters/summary.ts';
 import type { EventLike, PatroniView, StatefulSetLike } from '../../store/store.ts';
 import { eventTime } from '../../store/selectors.ts';
-import { HeaderRow, Row, fit, layout, windowed, type Column } from '../components/columns.tsx';
-import { formatDuration, formatLag, printable } from '../format.ts';
+import { HeaderRow, Row, TONE_COLOURS, fit, layout, windowed, type Column } from '../components/columns.tsx';
+import { isLeaderRole } from '../../services/patroni/types.ts';
+import { HEALTH_TONES } from './clusters-view.tsx';
+import { formatDuration, formatLag, printable, readableReason } from '../format.ts';
 import { clusterLayout } from '../layout.ts';
 import { useLook } from '../look.ts';
 import type { UiState } from '../ui-state.ts';
 import { Staleness } from './staleness.tsx';
 
-const MEMBER_COLUMNS: Column<MemberRow>[] = [
+const over = (m: MemberRow, limit: number) => typeof m.lagBytes === 'number' && limit > 0 && m.lagBytes > limit;
+
+const BAD_STATES = new Set(['crashed', 'start failed', 'stopped', 'stopping', 'restart failed']);
+const HEALTHY_STATES = new Set(['running', 'streaming']);
+
+/** `limit`: the cluster's maximum_lag_on_failover; a lag over it gets a '!' (and red) */
+const memberColumns = (limit: number): Column<MemberRow>[] => [
   { title: 'MEMBER', width: 14, grow: true, cell: (m) => m.name },
   { title: 'HOST', width: 15, drop: 2, cell: (m) => m.host ?? '' },
   { title: 'ROLE', width: 12, cell: (m) => m.role },
-  { title: 'STATE', width: 10, cell: (m) => m.state },
+  { title: 'STATE', width: 10, cell: (m) => m.state, tone: (m) => (BAD_STATES.has(m.state) ? 'bad' : isLeaderRole(m.role) ? (m.state === 'running' ? undefined : 'bad') : HEALTHY_STATES.has(m.state) ? undefined : 'warn') },
+  // The pod's own word: a leader Patroni still names in its DCS can be Terminating or not ready.
+  { title: 'READY', width: 5, cell: (m) => (m.podReady ? '1/1' : '0/1'), tone: (m) => (m.podReady ? undefined : 'warn') },
+  { title: 'POD', width: 11, cell: (m) => m.podPhase ?? '', tone: (m) => (m.podPhase === 'Running' ? undefined : m.podPhase === 'Pending' ? 'warn' : 'bad') },
   { title: 'TL', width: 3, drop: 1, cell: (m) => m.timeline?.toString() ?? '' },
-  { title: 'LAG', width: 5, cell: (m) => formatLag(m.lagBytes) },
-  { title: 'R', width: 1, cell: (m) => (m.pendingRestart ? '*' : '') },
+  { title: 'LAG', width: 5, cell: (m) => formatLag(m.lagBytes) + (over(m, limit) ? '!' : ''), tone: (m) => (over(m, limit) ? 'bad' : undefined) },
+  { title: 'R', width: 1, cell: (m) => (m.pendingRestart ? '*' : ''), tone: (m) => (m.pendingRestart ? 'warn' : undefined) },
   { title: 'SRC', width: 3, cell: (m) => (m.source === 'patroni' ? 'api' : 'pod') },
 ];
 
@@ -60,11 +71,12 @@ export const paneLinesShown = (pane: UiState['pane'], paneRows: number) => Math.
 
 export function ClusterView({ row, statefulset, patroni, events, manifest, ui, width, height }: ClusterViewProps) {
   const { plain } = useLook();
-  const memberColumns = useMemo(() => layout(MEMBER_COLUMNS, width, plain), [width, plain]);
+  const limit = row?.failoverLimitBytes ?? 0;
+  const memberCols = useMemo(() => layout(memberColumns(limit), width, plain), [width, plain, limit]);
   const eventColumns = useMemo(() => layout(EVENT_COLUMNS, width, plain), [width, plain]);
   if (!row) return <Text color="yellow">This cluster is gone. Press esc to go back.</Text>;
   // The operator's not-True conditions get a line of their own, taken from the pane.
-  const { memberRows, paneRows } = clusterLayout(height - (row.problems.length > 0 ? 1 : 0), row.members.length);
+  const { memberRows, paneRows } = clusterLayout(height - (row.problems.length > 0 ? 1 : 0) - (row.reasons.length > 0 ? 1 : 0) - (patroni?.paused ? 1 : 0), row.members.length);
   const { visible, offset } = windowed(row.members, ui.member, memberRows);
   const lines = ui.pane === 'events' ? events.length : manifest.length;
   const page = paneLinesShown(ui.pane, paneRows);
@@ -79,17 +91,28 @@ export function ClusterView({ row, statefulset, patroni, events, manifest, ui, w
       </Text>
       <Text wrap="truncate">
         Pods {row.ready}/{row.total} ready of {row.wanted} · leader {row.leader ?? 'none'}
-        {row.timeline !== undefined ? ` (TL ${row.timeline})` : ''} · {row.health} · operator {row.operatorStatus || '-'}
+        {row.timeline !== undefined ? ` (TL ${row.timeline})` : ''} ·{' '}
+        <Text color={HEALTH_TONES[row.health] ? TONE_COLOURS[HEALTH_TONES[row.health]] : undefined}>{row.health}</Text> · operator {row.operatorStatus || '-'}
       </Text>
+      {row.reasons.length > 0 && (
+        <Text wrap="truncate" color={row.health === 'NoLeader' ? 'red' : 'yellow'}>
+          {row.health}: {row.reasons.map(readableReason).join('; ')}
+        </Text>
+      )}
       {row.problems.length > 0 && (
         <Text wrap="truncate" color="yellow">
           {row.problems.map((c) => `${c.type} ${c.status}: ${c.message ?? c.reason ?? ''}`).join(' · ')}
         </Text>
       )}
+      {patroni?.paused && (
+        <Text wrap="truncate" color="magenta" bold>
+          MAINTENANCE MODE: Patroni is paused, no automatic failover
+        </Text>
+      )}
       <Staleness view={patroni} />
-      <HeaderRow columns={memberColumns} />
+      <HeaderRow columns={memberCols} />
       {visible.map((m, i) => (
-        <Row key={m.name} columns={memberColumns} row={m} selected={!ui.paneFocus && offset + i === ui.member} />
+        <Row key={m.name} columns={memberCols} row={m} selected={!ui.paneFocus && offset + i === ui.member} />
       ))}
       {row.members.length === 0 && <Text dimColor>No member pods yet.</Text>}
       <PaneTitle pane={ui.pane} focus={ui.paneFocus} top={top} shown={Math.min(page, lines - top)} total={lines} width={width} />
