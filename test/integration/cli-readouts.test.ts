@@ -160,6 +160,11 @@ describe('zpg history', () => {
     await patroni(first.leader).switchover(first.leader, a);
     await eventually(`${a} leads`, async () => (await status()).leader === a, 60_000, 1_000);
     await entries(before + 1);
+    // The second switchover waits until the first one has settled: every member back and streaming from a.
+    await eventually(`${a} leads a healthy cluster`, async () => {
+      const s = await status();
+      return s.leader === a && s.health === 'Healthy' && s.replication?.streams.filter((x) => x.state === 'streaming').length === 2;
+    }, 90_000, 1_000);
     await patroni(a).switchover(a, b);
     await eventually(`${b} leads`, async () => (await status()).leader === b, 60_000, 1_000);
     const rows = await entries(before + 2);

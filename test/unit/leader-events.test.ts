@@ -9,10 +9,15 @@ describe('leader events', () => {
     expect(e.observe('ns/a', 'a-0')).toBeUndefined();
     expect(e.observe('ns/a', 'a-0')).toBeUndefined();
     expect(e.observe('ns/a', undefined)).toEqual({ type: 'Warning', reason: 'LeaderLost', message: 'no member holds the leader role (was a-0)' });
-    expect(e.observe('ns/a', 'a-1')).toEqual({ type: 'Normal', reason: 'LeaderElected', message: 'a-1 is the leader' });
+    // A switchover passes through a moment without a leader: the new one is told as a change from the old one.
+    expect(e.observe('ns/a', 'a-1')).toEqual({ type: 'Normal', reason: 'LeaderChanged', message: 'a-1 is the leader (was a-0)' });
     expect(e.observe('ns/a', 'a-2')).toEqual({ type: 'Normal', reason: 'LeaderChanged', message: 'a-2 is the leader (was a-1)' });
+    expect(e.observe('ns/a', undefined)?.reason).toBe('LeaderLost');
+    expect(e.observe('ns/a', 'a-2')).toEqual({ type: 'Normal', reason: 'LeaderElected', message: 'a-2 is the leader again' });
     e.forget('ns/a');
     expect(e.observe('ns/a', 'a-0')).toBeUndefined();
+    expect(e.observe('ns/a', undefined)?.reason).toBe('LeaderLost');
+    expect(e.observe('ns/a', 'a-1')?.message).toBe('a-1 is the leader (was a-0)');
   });
 
   it('takes the one pod labelled master or primary that is not terminating', () => {

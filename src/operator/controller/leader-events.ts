@@ -26,24 +26,31 @@ export function labelledLeader(pods: LeaderPodLike[], roleLabel = 'spilo-role'):
 
 export class LeaderEvents {
   private readonly last = new Map<string, string | null>();
+  /** the last member that led, kept through a moment without a leader (a switchover passes through one) */
+  private readonly lastLeader = new Map<string, string>();
 
   /** what to record for cluster `key` (namespace/name) now that `leader` leads, or undefined */
   observe(key: string, leader: string | undefined): LeaderEvent | undefined {
     const now = leader ?? null;
     if (!this.last.has(key)) {
       this.last.set(key, now);
+      if (now) this.lastLeader.set(key, now);
       return undefined;
     }
     const before = this.last.get(key) ?? null;
     if (before === now) return undefined;
     this.last.set(key, now);
     if (now === null) return { type: 'Warning', reason: 'LeaderLost', message: `no member holds the leader role (was ${before})` };
-    if (before === null) return { type: 'Normal', reason: 'LeaderElected', message: `${now} is the leader` };
-    return { type: 'Normal', reason: 'LeaderChanged', message: `${now} is the leader (was ${before})` };
+    const previous = before ?? this.lastLeader.get(key);
+    this.lastLeader.set(key, now);
+    if (!previous) return { type: 'Normal', reason: 'LeaderElected', message: `${now} is the leader` };
+    if (previous === now) return { type: 'Normal', reason: 'LeaderElected', message: `${now} is the leader again` };
+    return { type: 'Normal', reason: 'LeaderChanged', message: `${now} is the leader (was ${previous})` };
   }
 
   /** the cluster was deleted */
   forget(key: string): void {
     this.last.delete(key);
+    this.lastLeader.delete(key);
   }
 }

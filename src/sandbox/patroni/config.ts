@@ -166,6 +166,8 @@ export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
       authentication: { superuser, replication },
       // Every member listens on 5432: a shared /var/run/postgresql socket would collide.
       parameters: { unix_socket_directories: o.socketDir, shared_buffers: '16MB', ...o.parameters },
+      // A new replica should not wait for a spread checkpoint on the leader (Spilo's basebackup script asks for a fast one too).
+      basebackup: [{ checkpoint: 'fast' }],
     },
     // No /dev/watchdog here; 'automatic' would only log about it every loop.
     watchdog: { mode: 'off' },
