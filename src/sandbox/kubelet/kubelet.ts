@@ -16,6 +16,7 @@ import { imagePullStatus, unpullableImage } from './image-pull.ts';
 import { NODE_NAME, PodWriter, isReady, now, runningStatus, terminatedStatus } from './pod-status.ts';
 import { ServiceHosts } from './service-hosts.ts';
 import { PoolerPods } from './pooler-pod.ts';
+import { claimVolume } from './volume-identity.ts';
 import { memberOptions, resolveEnv, spiloContainer } from './spilo-env.ts';
 import { prepareMemberBackup, type MemberBackup } from '../backup/member-hooks.ts';
 import { BaseBackupScheduler } from '../backup/scheduler.ts';
@@ -135,6 +136,14 @@ export class Kubelet {
   }
 
   /** The pgdata claim's directory, or the pod's own for pods without one. */
+  /** the uid of the pod's pgdata claim, when it has one */
+  private claimUid(pod: KubeObject): string | undefined {
+    const volumes = (rec(pod.spec).volumes as Obj[] | undefined) ?? [];
+    const claim = volumes.map((v) => rec(v.persistentVolumeClaim).claimName as string | undefined).find(Boolean);
+    const claims = this.registry.catalog.get('v1', 'persistentvolumeclaims')!;
+    return claim ? this.registry.find(claims, pod.metadata.namespace, claim)?.metadata.uid : undefined;
+  }
+
   private dirFor(pod: KubeObject): string {
     const volumes = (rec(pod.spec).volumes as Obj[] | undefined) ?? [];
     const claim = volumes.map((v) => rec(v.persistentVolumeClaim).claimName as string | undefined).find(Boolean);
@@ -166,6 +175,7 @@ export class Kubelet {
         entry.dir = this.dirFor(pod);
         await this.stopping.get(entry.dir);
         if (this.members.get(key) !== entry) return; // deleted while it waited
+        claimVolume(entry.dir, this.claimUid(pod));
         this.write.status(pod, { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now(), conditions: [notReady()] });
         // Patroni passes its environment on to PostgreSQL, so both resolve Service names.
         const member = memberOptions(pod, env, ip);
