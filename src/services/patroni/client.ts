@@ -4,6 +4,9 @@
 import { parseCluster, parseHistory, parseMemberStatus } from './parse.ts';
 import type { ClusterView, HistoryEntry, MemberStatus } from './types.ts';
 
+/** Patroni's REST API port in Spilo pods. */
+export const PATRONI_PORT = 8008;
+
 export interface PatroniRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;

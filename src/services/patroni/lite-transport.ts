@@ -2,11 +2,8 @@
 // request, as the client-node transport does, without loading client-node.
 import type { LiteKube } from '../kube/lite/kubeconfig.ts';
 import { openPodSocket } from '../kube/lite/port-forward.ts';
-import type { PatroniTransport } from './client.ts';
+import { PATRONI_PORT, type PatroniTransport } from './client.ts';
 import { requestOverSocket } from './socket-request.ts';
-
-/** Patroni's REST port, as in transports.ts (which cannot be imported here: it loads client-node) */
-const PATRONI_PORT = 8008;
 
 export function litePatroniTransport(k: LiteKube, namespace: string, pod: string, port = PATRONI_PORT): PatroniTransport {
   return async (req) => requestOverSocket(await openPodSocket(k, namespace, pod, port, req.timeoutMs), req);

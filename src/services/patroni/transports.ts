@@ -4,10 +4,10 @@
 // HTTP client speaking over the tunnel as if it were a socket.
 import * as k8s from '@kubernetes/client-node';
 import { openPodTunnel } from '../kube/tunnel.ts';
-import { httpTransport, type PatroniTransport } from './client.ts';
+import { PATRONI_PORT, httpTransport, type PatroniTransport } from './client.ts';
 import { requestOverSocket } from './socket-request.ts';
 
-export const PATRONI_PORT = 8008;
+export { PATRONI_PORT };
 
 export interface MemberAddress {
   namespace: string;
