@@ -18,6 +18,8 @@ import { registerReinit } from './commands/reinit.ts';
 import { registerRestart } from './commands/restart.ts';
 import { registerSwitchover } from './commands/switchover.ts';
 import { registerBackups } from './commands/backups.ts';
+import { registerBackup } from './commands/backup.ts';
+import { registerRestore } from './commands/restore.ts';
 import { SilentExit } from './task-command.ts';
 import { formatError } from './errors.ts';
 import { addGlobalFlags } from './global-flags.ts';
@@ -56,6 +58,8 @@ export function buildProgram(): Command {
   registerPause(program);
   registerRecreateMember(program);
   registerBackups(program);
+  registerBackup(program);
+  registerRestore(program);
   return program;
 }
 

@@ -34,6 +34,8 @@ export interface DaemonOptions {
   log?: Logger;
   resyncMs?: number;
   retryBaseMs?: number;
+  /** how often an idle cluster's Patroni is read for /metrics (default 30 s) */
+  healthIntervalMs?: number;
 }
 
 export interface Daemon {
@@ -91,6 +93,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           controllerId: o.controllerId,
           resyncMs: o.resyncMs,
           retryBaseMs: o.retryBaseMs,
+          healthIntervalMs: o.healthIntervalMs,
           metrics,
         });
         await controller.start().catch((e: unknown) => log.error('controller failed to start', { error: String(e) }));
@@ -131,6 +134,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clustersByStatus: () => controller?.clustersByStatus() ?? new Map(),
     queueDepth: () => controller?.queueDepth ?? 0,
     leader: () => elector.isLeader,
+    clusterHealth: () => controller?.health.rows() ?? [],
+    backupHealth: () => controller?.backups.rows() ?? [],
   });
   await listen(server, o.port ?? 8080, o.host ?? '0.0.0.0');
   const addr = server.address();

@@ -4,6 +4,7 @@
 // shapes where zpg has the same facts. Secrets in the configuration are masked.
 import type { OperatorConfig } from './config/keys.ts';
 import type { Controller } from './controller/controller.ts';
+import { lastInfrastructureRoles } from '../services/postgres/role-sources.ts';
 
 export interface ApiDeps {
   config: () => OperatorConfig;
@@ -75,9 +76,15 @@ export function operatorApi(path: string, d: ApiDeps): ApiAnswer | undefined {
   return undefined;
 }
 
-/** the infrastructure roles the configuration names (passwords live in their Secrets and are never shown) */
+/**
+ * The infrastructure roles: each role read at the last sync, keyed by name as Zalando's map of PgUser, and the
+ * Secrets the configuration names. Passwords are never shown.
+ */
 function infrastructureRoles(config: OperatorConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  for (const r of lastInfrastructureRoles()) {
+    out[r.name] = { Origin: 'infrastructure', Name: r.name, Password: MASK, Flags: r.flags, MemberOf: r.memberOf, Parameters: r.parameters ?? null };
+  }
   const legacy = (config as { infrastructure_roles_secret_name?: string }).infrastructure_roles_secret_name;
   if (legacy) out[legacy] = { Origin: 'infrastructure', Secret: legacy, Password: MASK };
   const list = config.infrastructure_roles_secrets;

@@ -7,6 +7,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ClusterMember } from '../services/patroni/types.ts';
 import type { PodLike, PostgresqlLike } from '../services/clusters/summary.ts';
 import type { TaskRecord } from '../services/tasks/types.ts';
+import { emptyBackups, type BackupsState } from '../services/live/backups-types.ts';
+import type { HistoryRow } from '../services/clusters/history.ts';
+import type { ReplicationReport } from '../services/replication/types.ts';
 
 export { clusterRows, clusterRow, clusterEvents, statefulSetOf, podsOf } from './selectors.ts';
 
@@ -71,6 +74,26 @@ export interface Change {
   obj: Named;
 }
 
+/** Patroni's /history of the open cluster: read only while its pane (h) is on screen. */
+export interface HistoryView {
+  /** namespace/name */
+  cluster: string;
+  rows: HistoryRow[];
+  /** the member whose REST API answered, or 'dcs' */
+  via?: string;
+  /** when it was last read (ms since epoch); 0 = never */
+  at: number;
+  error?: string;
+}
+
+/** The open cluster's replication readout: read only while its pane (r) is on screen. */
+export interface ReplicationView {
+  cluster: string;
+  report?: ReplicationReport;
+  at: number;
+  error?: string;
+}
+
 /** What the console shows: the pollers poll only this. */
 export interface Focus {
   /** namespace/name of the cluster whose members are on screen */
@@ -79,6 +102,8 @@ export interface Focus {
   log?: string;
   /** that log is the previous container's (kubectl logs --previous) */
   logPrevious?: boolean;
+  /** the open cluster's lower pane, when it is one that must be read (history, replication) */
+  pane?: 'history' | 'replication';
 }
 
 export interface ZpgState {
@@ -91,6 +116,8 @@ export interface ZpgState {
   statefulsets: Record<string, StatefulSetLike>;
   patroni: Record<string, PatroniView>;
   log?: LogView;
+  history?: HistoryView;
+  replication?: ReplicationView;
   focus: Focus;
   /** the first lists have arrived: until then an empty list means "not yet", not "none" */
   synced: boolean;
@@ -99,17 +126,22 @@ export interface ZpgState {
   status?: StatusLine;
   /** day-2 tasks of this session by id, oldest first: the console's task pane and the CLI's printer read them */
   tasks: Record<string, TaskRecord>;
+  /** the backup catalog of the clusters on screen (src/services/live/backups-feed.ts) */
+  backups: BackupsState;
   upsert<T extends Named>(kind: Kind, obj: T): void;
   remove<T extends Named>(kind: Kind, obj: T): void;
   /** many changes in one update: one render for a burst of watch events */
   apply(changes: Change[]): void;
   setPatroni(clusterKey: string, view: PatroniView | undefined): void;
   setLog(view: LogView | undefined): void;
+  setHistory(view: HistoryView | undefined): void;
+  setReplication(view: ReplicationView | undefined): void;
   setFocus(focus: Focus): void;
   setWatchError(text: string | undefined): void;
   say(level: StatusLine['level'], text: string): void;
   /** a task's record, each time it changes */
   setTask(task: TaskRecord): void;
+  setBackups(update: (b: BackupsState) => Partial<BackupsState>): void;
 }
 
 export const keyOf = (o: Named) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -157,6 +189,7 @@ export function createZpgStore(context: ZpgState['context'] = { allNamespaces: f
     focus: {},
     synced: false,
     tasks: {},
+    backups: emptyBackups(),
     upsert: (kind, obj) => set((s) => applyChanges(s, [{ op: 'upsert', kind, obj }])),
     remove: (kind, obj) => set((s) => applyChanges(s, [{ op: 'remove', kind, obj }])),
     apply: (changes) => {
@@ -170,10 +203,12 @@ export function createZpgStore(context: ZpgState['context'] = { allNamespaces: f
         return { patroni: next };
       }),
     setLog: (view) => set({ log: view }),
+    setHistory: (view) => set({ history: view }),
+    setReplication: (view) => set({ replication: view }),
     setFocus: (focus) => {
       const f = get().focus;
       // Called on every render of the console: only a real change may notify the pollers.
-      if (f.cluster !== focus.cluster || f.log !== focus.log || Boolean(f.logPrevious) !== Boolean(focus.logPrevious)) set({ focus });
+      if (f.cluster !== focus.cluster || f.log !== focus.log || Boolean(f.logPrevious) !== Boolean(focus.logPrevious) || f.pane !== focus.pane) set({ focus });
     },
     setWatchError: (text) => {
       const w = get().watchError;
@@ -185,5 +220,6 @@ export function createZpgStore(context: ZpgState['context'] = { allNamespaces: f
     },
     say: (level, text) => set({ status: { level, text, at: Date.now() } }),
     setTask: (task) => set((s) => ({ tasks: { ...s.tasks, [task.id]: task } })),
+    setBackups: (update) => set((s) => ({ backups: { ...s.backups, ...update(s.backups) } })),
   }));
 }

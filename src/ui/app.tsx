@@ -20,12 +20,17 @@ import { ClustersView } from './views/clusters-view.tsx';
 import { HelpView, helpText } from './views/help-view.tsx';
 import { LogView, logBottomLine } from './views/log-view.tsx';
 import { WhyView } from './views/why-view.tsx';
+import { historyLines } from './views/history-pane.tsx';
+import { replicationLines } from './views/replication-pane.tsx';
 import { useTaskKeys, type TaskActions } from './use-task-keys.ts';
 import { CandidatePicker } from './views/candidate-picker.tsx';
 import { ConfirmDialog } from './views/confirm-dialog.tsx';
 import { TaskPane, taskPaneRows } from './views/task-pane.tsx';
+import { useBackupKeys, type BackupActions } from './views/backups-keys.ts';
+import { BackupsScreens } from './views/backups-screen.tsx';
+import { BackupsLine } from './views/backups-section.tsx';
 
-export interface ConsoleActions extends TaskActions {
+export interface ConsoleActions extends TaskActions, BackupActions {
   /** switch the watched namespace; undefined = all namespaces */
   setNamespace(namespace: string | undefined): void;
 }
@@ -41,7 +46,8 @@ const SORTS: Record<SortKey, (a: ClusterRow, b: ClusterRow) => number> = {
 /** What the pollers should poll for a view: the open cluster's members, the open log. */
 function focusOf(ui: UiState): Focus {
   const view = ui.view === 'help' ? ui.previous : ui.view;
-  if (view === 'cluster') return { cluster: ui.open };
+  // the history and replication panes are read only while shown
+  if (view === 'cluster') return { cluster: ui.open, pane: ui.pane === 'history' || ui.pane === 'replication' ? ui.pane : undefined };
   if (view === 'log') return { log: ui.log, logPrevious: ui.logPrevious || undefined };
   return {};
 }
@@ -66,6 +72,8 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const events = useStore(store, (s) => (detail ? s.events : undefined));
   const statefulset = useStore(store, (s) => (detail ? statefulSetOf(s, detail) : undefined));
   const log = useStore(store, (s) => (state.view === 'log' ? s.log : undefined));
+  const history = useStore(store, (s) => (detail && state.pane === 'history' && s.history?.cluster === detail ? s.history : undefined));
+  const replication = useStore(store, (s) => (detail && state.pane === 'replication' && s.replication?.cluster === detail ? s.replication : undefined));
 
   // The filter applies as it is typed, whatever the case.
   const filter = (state.mode === 'filter' ? state.buffer : state.filter).toLowerCase();
@@ -79,13 +87,17 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const open = useMemo(() => (detail ? clusterRow({ ...store.getState(), postgresqls, podsByCluster: pods, patroni }, detail) : undefined), [store, detail, postgresqls, pods, patroni]);
   const recent = useMemo(() => (detail && events ? clusterEvents({ ...store.getState(), events, podsByCluster: pods }, detail) : []), [store, detail, events, pods]);
   const manifest = useMemo(() => (detail ? manifestLines(postgresqls[detail]) : []), [detail, postgresqls]);
+  const detailLines = useMemo(
+    () => (!detail ? [] : state.pane === 'history' ? historyLines(history, width) : state.pane === 'replication' ? replicationLines(replication, width) : []),
+    [detail, state.pane, history, replication, width],
+  );
   const memberKeys = useMemo(() => (open ? open.members.map((m) => `${open.namespace}/${m.name}`) : undefined), [open]);
   // Rows come, go and re-sort under the cursors: keep them on their cluster and member.
   const clamp = (s: UiState): UiState => follow(s, inList ? rowKeys : undefined, detail ? memberKeys : undefined);
   const ui = clamp(state);
 
   const focus = focusOf(ui);
-  useEffect(() => store.getState().setFocus({ cluster: focus.cluster, log: focus.log, logPrevious: focus.logPrevious }), [store, focus.cluster, focus.log, focus.logPrevious]);
+  useEffect(() => store.getState().setFocus({ cluster: focus.cluster, log: focus.log, logPrevious: focus.logPrevious, pane: focus.pane }), [store, focus.cluster, focus.log, focus.logPrevious, focus.pane]);
   // The log on screen is the one asked for: this pod, this container (running or previous).
   const shownLog = log?.pod === ui.log && Boolean(log?.previous) === ui.logPrevious ? log : undefined;
   const logTextWidth = width - (look.plain ? 1 : 0);
@@ -94,13 +106,14 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const lastTask = useStore(store, (s) => Object.values(s.tasks).at(-1));
   const shownTask = lastTask && (lastTask.state === 'running' || tasks.paneShown) ? lastTask : undefined;
   const body = bodyRows(height) - taskPaneRows(shownTask);
+  const backups = useBackupKeys(store, actions, listRows(body) - 1, inList || detail !== undefined);
   const keyContext = (s: UiState): KeyContext => {
     const selected = rows[s.cursor] ? `${rows[s.cursor].namespace}/${rows[s.cursor].name}` : undefined;
     const base = { rows: rows.length, rowKeys, selected };
     if (s.view === 'cluster') {
       const members = memberKeys ?? [];
       const { memberRows, paneRows } = clusterLayout(body, members.length);
-      const paneLines = s.pane === 'events' ? recent.length : manifest.length;
+      const paneLines = s.pane === 'events' ? recent.length : s.pane === 'manifest' ? manifest.length : detailLines.length;
       return { ...base, members, paneLines, page: s.paneFocus ? paneLinesShown(s.pane, paneRows) : memberRows };
     }
     if (s.view === 'log') {
@@ -116,7 +129,10 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
     for (const name of keyNames(input, key)) {
       const from = next;
       const target = () => ({ row: open, members: detail ? patroni[detail]?.members : undefined, member: keyContext(from).members?.[from.member], paused: detail ? patroni[detail]?.paused : undefined });
+      // an open backups screen or wizard has the keys first; otherwise the task keys do
+      if (next.mode === 'normal' && backups.busy() && backups.handle(name, next.view, next.paneFocus ? 'pane' : 'members', next.open)) continue;
       if (next.mode === 'normal' && tasks.handle(name, next.view, next.paneFocus ? 'pane' : 'members', target)) continue;
+      if (next.mode === 'normal' && backups.handle(name, next.view, next.paneFocus ? 'pane' : 'members', next.view === 'cluster' ? next.open : undefined)) continue;
       const r = reduce(next, name, keyContext(next));
       next = r.state;
       if (r.effect?.type === 'quit') exit();
@@ -148,17 +164,23 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
           · {context.name ?? 'connecting…'} · {ns} · {crumbs}
           {ui.filter ? ` · filter "${ui.filter}"` : ''}
         </Text>
+        {backups.shown && !tasks.modal ? (
+          <Box flexDirection="column" height={body} overflow="hidden">
+            <BackupsScreens store={store} screen={backups.screen} modal={backups.modal} backups={backups.backups} width={width} height={body} />
+          </Box>
+        ) : (
         <Box flexDirection="column" height={body} overflow="hidden">
           {tasks.modal?.kind === 'pick' && <CandidatePicker modal={tasks.modal} />}
           {tasks.modal?.kind === 'confirm' && <ConfirmDialog modal={tasks.modal} />}
-          {!tasks.modal && ui.view === 'clusters' && !ui.why && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} sort={ui.sort} />}
+          {!tasks.modal && ui.view === 'clusters' && !ui.why && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} sort={ui.sort} backups={backups.backups} />}
           {!tasks.modal && ui.view === 'cluster' && !ui.why && (
-            <ClusterView row={open} statefulset={statefulset} patroni={detail ? patroni[detail] : undefined} events={recent} manifest={manifest} ui={ui} width={width} height={body} />
+            <ClusterView row={open} statefulset={statefulset} patroni={detail ? patroni[detail] : undefined} events={recent} manifest={manifest} detail={detailLines} backupsLine={detail && backups.backups.configured !== undefined ? <BackupsLine view={backups.backups.clusters[detail]} backups={backups.backups} now={Date.now()} /> : undefined} ui={ui} width={width} height={body} />
           )}
           {!tasks.modal && ui.view === 'log' && <LogView pod={ui.log ?? ''} log={shownLog} top={ui.logTop} height={body} width={width} wrap={ui.logWrap} search={ui.logSearch} previous={ui.logPrevious} />}
           {!tasks.modal && ui.view === 'help' && <HelpView top={ui.helpTop} height={body} />}
           {!tasks.modal && ui.why && (ui.view === 'clusters' || ui.view === 'cluster') && <WhyView row={ui.view === 'cluster' ? open : rows[ui.cursor]} status={status?.text} width={width} height={body} />}
         </Box>
+        )}
         {shownTask && <TaskPane task={shownTask} now={now} />}
         {ui.mode !== 'normal' ? (
           <Text wrap="truncate">
@@ -171,7 +193,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
           </Text>
         )}
         <Text dimColor wrap="truncate">
-          {hintsFor(ui.view, ui.paneFocus ? 'pane' : 'members')}
+          {backups.hints ?? hintsFor(ui.view, ui.paneFocus ? 'pane' : 'members')}
         </Text>
       </Box>
     </LookContext.Provider>

@@ -2,7 +2,8 @@
 // line are all generated from it, so a key cannot work without being
 // documented, nor be documented without working.
 
-export type ViewName = 'clusters' | 'cluster' | 'log' | 'help';
+/** backups: the browser (B), a screen over the list or the detail (src/ui/views/backups-keys.ts); one cluster's backups (b) take the cluster view's keys */
+export type ViewName = 'clusters' | 'cluster' | 'log' | 'help' | 'backups';
 export type Action =
   | 'up'
   | 'down'
@@ -15,6 +16,8 @@ export type Action =
   | 'pane'
   | 'events'
   | 'manifest'
+  | 'history'
+  | 'replication'
   | 'follow'
   | 'back'
   | 'filter'
@@ -28,10 +31,14 @@ export type Action =
   | 'previousMatch'
   | 'previousContainer'
   | 'describe'
-  | TaskAction;
+  | TaskAction
+  | BackupsAction;
+
+/** Backups: the screens (b, B) and the modals on a cluster's backups (L, D, C); src/ui/views/backups-keys.ts acts on them. */
+export type BackupsAction = 'backups' | 'backupBrowser' | 'logicalBackup' | 'logicalRestore' | 'clone';
 
 /** Day-2 actions on the open cluster and its selected member (src/ui/task-ui.ts turns them into tasks). */
-export type TaskAction = 'switchover' | 'failover' | 'restart' | 'reinit' | 'recreate' | 'pause' | 'psql' | 'tasks';
+export type TaskAction = 'switchover' | 'failover' | 'restart' | 'reinit' | 'recreate' | 'pause' | 'psql' | 'patronictl' | 'tasks';
 
 /**
  * What a task key does: `run task` starts it at once; `confirm` asks first (a picker for the
@@ -63,8 +70,8 @@ export interface KeyBinding {
 /** what has the keys in the cluster view: the members table or the events/manifest pane */
 export type KeyFocus = 'members' | 'pane';
 
-const ALL: ViewName[] = ['clusters', 'cluster', 'log', 'help'];
-const MOVING: ViewName[] = ['clusters', 'cluster', 'log', 'help'];
+const ALL: ViewName[] = ['clusters', 'cluster', 'log', 'help', 'backups'];
+const MOVING: ViewName[] = ['clusters', 'cluster', 'log', 'help', 'backups'];
 
 export const KEYMAP: KeyBinding[] = [
   { action: 'up', keys: ['k', 'up'], label: '↑/k', help: 'move or scroll up', views: MOVING },
@@ -79,6 +86,9 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'pane', keys: ['tab'], label: 'tab', help: 'give the keys back to the members', short: 'members', views: ['cluster'], hint: true, focus: 'pane' },
   { action: 'events', keys: ['e'], label: 'e', help: 'show recent events in the pane', short: 'events', views: ['cluster'], hint: true },
   { action: 'manifest', keys: ['y'], label: 'y', help: 'show the manifest as YAML in the pane', short: 'yaml', views: ['cluster'], hint: true },
+  // Not in the hints line: the pane's title shows these tabs with their keys.
+  { action: 'history', keys: ['h'], label: 'h', help: "Patroni's timeline history in the pane: LSN, reason, time, new leader", short: 'history', views: ['cluster'] },
+  { action: 'replication', keys: ['r'], label: 'r', help: 'replication in the pane: bytes and seconds behind per standby, receiver verdicts, slots', short: 'repl', views: ['cluster'] },
   { action: 'follow', keys: ['f'], label: 'f', help: 'follow the log, or hold it where it is', short: 'follow', views: ['log'], hint: true },
   { action: 'search', keys: ['/'], label: '/', help: 'search the log (case-insensitive; empty clears)', short: 'search', views: ['log'], hint: true },
   { action: 'nextMatch', keys: ['n'], label: 'n', help: 'next match, further down the log', short: 'next', views: ['log'], hint: true },
@@ -86,7 +96,9 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'wrap', keys: ['w'], label: 'w', help: 'wrap long log lines, or cut them at the edge', short: 'wrap', views: ['log'], hint: true },
   { action: 'previousContainer', keys: ['p'], label: 'p', help: "the previous container's log (after a crash), or the current one again", short: 'prev', views: ['log'], hint: true },
   { action: 'describe', keys: ['d'], label: 'd', help: 'what is wrong, in full: health reasons, conditions, the status line', short: 'why', views: ['clusters', 'cluster'], hint: true },
-  { action: 'back', keys: ['escape', 'h'], label: 'esc', help: 'go back', short: 'back', views: ['cluster', 'log', 'help'], hint: true },
+  // In the cluster view h is the history pane: esc alone goes back there.
+  { action: 'back', keys: ['escape'], label: 'esc', help: 'go back to the clusters', short: 'back', views: ['cluster'], hint: true },
+  { action: 'back', keys: ['escape', 'h'], label: 'esc', help: 'go back', short: 'back', views: ['log', 'help'], hint: true },
   { action: 'filter', keys: ['/'], label: '/', help: 'filter by name', short: 'filter', views: ['clusters'], hint: true },
   { action: 'sort', keys: ['s'], label: 's', help: 'cycle the sort column', short: 'sort', views: ['clusters'], hint: true },
   { action: 'command', keys: [':'], label: ':', help: 'command (:pg, :ns NAME, :ns all, :q)', short: 'cmd', views: ALL, hint: true },
@@ -99,7 +111,16 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'recreate', keys: ['X'], label: 'X', help: 'recreate the selected replica on a new volume (type the name)', views: ['cluster'], focus: 'members', effect: 'confirm', mutating: true },
   { action: 'pause', keys: ['P'], label: 'P', help: "pause or resume Patroni's management (maintenance mode)", views: ['cluster'], focus: 'members', effect: 'run task', mutating: true },
   { action: 'psql', keys: ['p'], label: 'p', help: 'psql in the selected member (the terminal comes back on exit)', views: ['cluster'], focus: 'members', effect: 'hand over', mutating: true },
+  { action: 'patronictl', keys: ['c'], label: 'c', help: 'patronictl in the selected member: list, then a patronictl> prompt (empty line returns)', views: ['cluster'], focus: 'members', effect: 'hand over', mutating: true },
   { action: 'tasks', keys: ['t'], label: 't', help: "show or hide the last task's steps", views: ['clusters', 'cluster', 'log'] },
+  // C, D, L are in the hints line of the backups screens only (backups-keys.ts): the cluster view's line is full.
+  { action: 'backups', keys: ['b'], label: 'b', help: "the open cluster's backups: window, gaps, base and logical backups, overdue ones (esc or b: back)", short: 'backups', views: ['cluster'] },
+  { action: 'backupBrowser', keys: ['B'], label: 'B', help: 'browse the backups of every cluster in the bucket, deleted ones (by uid) too', short: 'backups', views: ['clusters', 'cluster'] },
+  { action: 'back', keys: ['escape', 'B'], label: 'esc', help: 'close the backups browser', short: 'back', views: ['backups'], hint: true },
+  { action: 'clone', keys: ['return', 'C'], label: 'enter', help: 'clone the selected cluster from a backup or a time in its window: preview, then apply', short: 'clone', views: ['backups'], effect: 'confirm', mutating: true },
+  { action: 'clone', keys: ['C'], label: 'C', help: 'clone this cluster from a backup or a time in its window: preview the manifest, then apply', short: 'clone', views: ['cluster'], effect: 'confirm', mutating: true },
+  { action: 'logicalRestore', keys: ['D'], label: 'D', help: 'restore a logical backup: pick the backup, database, target cluster, new name', short: 'restore', views: ['cluster', 'backups'], effect: 'confirm', mutating: true },
+  { action: 'logicalBackup', keys: ['L'], label: 'L', help: 'take a logical backup now (y to confirm)', short: 'dump now', views: ['cluster', 'backups'], effect: 'confirm', mutating: true },
 ];
 
 /** Keys that work in this session: under --read-only the mutating ones are gone. */

@@ -24,7 +24,7 @@ export type Modal =
 
 export type TaskEffect =
   | { type: 'task'; request: TaskRequest; namespace: string }
-  | { type: 'shell'; namespace: string; pod: string; command: string[] }
+  | { type: 'shell'; namespace: string; pod: string; command: string[]; /** what the status line calls it (default: the command) */ label?: string }
   | { type: 'error'; text: string };
 
 /** What a task key acts on: the open cluster's row, its Patroni members, the member under the cursor. */
@@ -37,6 +37,17 @@ export interface TaskTarget {
 }
 
 const RUNNING = new Set(['running', 'streaming']);
+
+/**
+ * patronictl has no prompt of its own, and its output would vanish when the console redraws: a
+ * small loop in the pod shows `list`, then runs each line typed as patronictl's arguments (its
+ * own confirmations work: the terminal is the user's) until an empty line or ^D.
+ */
+export const PATRONICTL_SESSION = [
+  'sh',
+  '-c',
+  'patronictl list; while printf "patronictl> "; read -r args && [ -n "$args" ]; do eval "patronictl $args"; done; echo',
+];
 
 export function candidatesOf(members: ClusterMember[] | undefined, row: ClusterRow): Candidate[] {
   const source = members?.length ? members : row.members.map((m) => ({ name: m.name, role: m.role, state: m.state, lagBytes: m.lagBytes, pendingRestart: m.pendingRestart }) as ClusterMember);
@@ -75,6 +86,9 @@ export function openTask(action: TaskAction, t: TaskTarget, readOnly: boolean): 
     case 'psql':
       if (!member) return { effect: { type: 'error', text: 'no member selected' } };
       return { effect: { type: 'shell', namespace, pod: member, command: ['psql', '-U', 'postgres'] } };
+    case 'patronictl':
+      if (!member) return { effect: { type: 'error', text: 'no member selected' } };
+      return { effect: { type: 'shell', namespace, pod: member, command: PATRONICTL_SESSION, label: 'patronictl' } };
     case 'restart': {
       if (!member) return { effect: { type: 'error', text: 'no member selected' } };
       const isLeader = member === leader;

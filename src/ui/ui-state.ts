@@ -6,7 +6,7 @@ import { actionFor, type Action, type ViewName } from './keymap.ts';
 export type SortKey = 'name' | 'namespace' | 'status' | 'lag';
 export const SORT_KEYS: SortKey[] = ['name', 'namespace', 'status', 'lag'];
 
-export type Pane = 'events' | 'manifest';
+export type Pane = 'events' | 'manifest' | 'history' | 'replication';
 
 export interface UiState {
   view: ViewName;
@@ -112,6 +112,8 @@ export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
       return { state: { ...s, paneFocus: !s.paneFocus } };
     case 'events':
     case 'manifest':
+    case 'history':
+    case 'replication':
       return { state: { ...s, pane: action, paneFocus: true, paneTop: s.pane === action ? s.paneTop : 0 } };
     case 'follow':
       return { state: { ...s, logTop: s.logTop === undefined ? logBottom(ctx) : undefined } };

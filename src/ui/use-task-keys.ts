@@ -14,7 +14,7 @@ export interface TaskActions {
   readOnly?: boolean;
 }
 
-const TASK_ACTIONS = new Set<string>(['switchover', 'failover', 'restart', 'reinit', 'recreate', 'pause', 'psql', 'tasks']);
+const TASK_ACTIONS = new Set<string>(['switchover', 'failover', 'restart', 'reinit', 'recreate', 'pause', 'psql', 'patronictl', 'tasks']);
 
 export function useTaskKeys(store: ZpgStore, actions: TaskActions) {
   const { suspendTerminal } = useApp();
@@ -38,9 +38,9 @@ export function useTaskKeys(store: ZpgStore, actions: TaskActions) {
     void suspendTerminal(async () => {
       try {
         const code = await shell(e.namespace, e.pod, e.command);
-        say(code === 0 ? 'info' : 'error', `${e.command[0]} in ${e.namespace}/${e.pod} ended with exit code ${code}`);
+        say(code === 0 ? 'info' : 'error', `${e.label ?? e.command[0]} in ${e.namespace}/${e.pod} ended with exit code ${code}`);
       } catch (err) {
-        say('error', `${e.command[0]} in ${e.namespace}/${e.pod}: ${err instanceof Error ? err.message : String(err)}`);
+        say('error', `${e.label ?? e.command[0]} in ${e.namespace}/${e.pod}: ${err instanceof Error ? err.message : String(err)}`);
       }
     });
   };

@@ -172,7 +172,7 @@ describe('kubectl and the Zalando CRDs', () => {
     expect(await resourceVersions([crd], 'default')).toEqual(before);
     const established = await ok(['get', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
     expect(established).toBe('True');
-  });
+  }, 180_000); // three kubectl runs over a large CRD: over 60 s on a busy 2-core machine
 
   it('creates a CRD with apply --server-side and re-applies it without a write', async () => {
     const file = fixturePath('postgresteam.crd.yaml');

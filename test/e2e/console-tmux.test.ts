@@ -148,8 +148,9 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
     const members = await waitForScreen('ns', "acid-demo's members", (x) => /^acid-demo-2\s/m.test(x), 30_000);
     expect(members.match(/^acid-demo-\d\s/gm)).toHaveLength(3);
     expect(members).toMatch(/Pods [0-3]\/3 ready of 3/);
-    // Known: after several switches zpg may take long to exit on q (old watches); this test is about the counts.
+    // q ends it at once: a watch opened by an informer stopped mid-list used to keep zpg alive for minutes.
     tmux('send-keys', '-t', 'ns', 'q');
+    await waitForScreen('ns', 'zpg exited with 0 soon after q', (x) => /^shell-after 0$/m.test(x), 10_000);
   }, 120_000);
 
   it('honours NO_COLOR: no colour or inverse codes, a ">" marks the cursor row', async () => {

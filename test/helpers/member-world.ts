@@ -22,6 +22,8 @@ export interface MemberWorld {
   world: World;
   kc: k8s.KubeConfig;
   kubectl(...args: string[]): Promise<string>;
+  /** the operator's HTTP API (health, metrics, Zalando's /config and friends) */
+  operatorUrl: string;
   /** stops the operator alone (members keep running), for tests that must not race its own Patroni sync */
   stopOperator(): Promise<void>;
   /** stops everything; resolves with the pids still running under the data directory (none, when clean) */
@@ -45,6 +47,7 @@ export async function startMemberWorld(prefix: string, subnets: [number, number]
     world,
     kc,
     kubectl: async (...args) => (await run(KUBECTL, ['--kubeconfig', world.kubeconfig, ...args])).stdout,
+    operatorUrl: operator.daemon.url,
     stopOperator: () => (operatorStopped ??= operator.stop()),
     stop: async () => {
       await (operatorStopped ??= operator.stop());

@@ -1,6 +1,6 @@
-// The zpg binary as a user meets it: help, version, honest "not implemented"
-// answers, and `zpg sandbox api` serving a kubeconfig that kubectl-style
-// clients can use, then stopping cleanly.
+// The zpg binary as a user meets it: help, version, one-line usage errors,
+// and `zpg sandbox api` serving a kubeconfig that kubectl-style clients can
+// use, then stopping cleanly.
 import * as k8s from '@kubernetes/client-node';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,10 +24,13 @@ describe('zpg', () => {
     expect((await zpg(['--version'])).stdout.trim()).toBe(pkg.version);
   });
 
-  it.each([['restore', 'acid-x'], ['backup', 'acid-x']])('says "%s" is not implemented yet and exits 2', async (...args) => {
-    const r = await zpg(args, { env: { CI: 'true' } });
+  it.each([
+    [['backup', 'logical'], /name a cluster \(or set SCOPE/],
+    [['restore', 'logical', 'acid-x', '--into', 'acid-y'], /--backup/],
+  ])('zpg %j without what it needs says which flag and exits 2', async (args, said) => {
+    const r = await zpg(args, { env: { CI: 'true', SCOPE: '' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not implemented yet/);
+    expect(r.stderr).toMatch(said);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

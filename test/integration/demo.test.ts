@@ -84,7 +84,8 @@ afterAll(async () => {
 describe('zpg demo', () => {
   it('runs two streaming clusters that kubectl reaches, and stops everything on SIGTERM', async () => {
     const demo = startDemo('full');
-    await waitForOutput(demo.child, READY, 90_000);
+    // five members bootstrapping on a busy 2-core machine took more than 90 s
+    await waitForOutput(demo.child, READY, 150_000);
     const { core, custom } = clients(demo.kubeconfig);
 
     const pgs = (await custom.listNamespacedCustomObject(PG)) as { items: { metadata: { name: string }; status?: { PostgresClusterStatus?: string } }[] };

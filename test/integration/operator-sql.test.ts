@@ -197,27 +197,71 @@ describe('Patroni dynamic configuration', () => {
 });
 
 describe('connection pooler', () => {
-  // Skipped: the sandbox kubelet's pooler pod (src/sandbox/kubelet/pooler-pod.ts) never turns Ready yet; the cause is
-  // not found (issue [E] note: check the -u userlist Secret, the kubelet hook for Deployment pods, PgBouncer's stderr).
-  it.skip('enabled: Zalando objects, a real PgBouncer routes psql from a pod to the leader; disabled: all gone', async () => {
-    await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', '{"spec":{"enableConnectionPooler":true,"connectionPooler":{"numberOfInstances":1}}}');
-    await eventually('pooler pod ready', async () => (await kubectl('get', 'pods', '-l', `connection-pooler=${NAME}-pooler`, '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}')).trim() === 'True', 120_000, 1000);
+  const POOLER = `${NAME}-pooler`;
+  const REPL_POOLER = `${NAME}-pooler-repl`;
+  const poolerPods = async (name: string) => (await core.listNamespacedPod({ namespace: 'default', labelSelector: `connection-pooler=${name}` })).items;
+  /** what `kubectl get` prints of the pooler pods when one is not ready: a failure then says why */
+  const poolerState = async () => JSON.stringify((await poolerPods(POOLER)).concat(await poolerPods(REPL_POOLER)).map((p) => ({ name: p.metadata?.name, phase: p.status?.phase, conditions: p.status?.conditions, containers: p.status?.containerStatuses })));
+  /** psql from a member pod (kubectl exec) through a pooler Service as app_owner: "server address, in recovery" */
+  const viaPooler = async (from: string, host: string) =>
+    (await kubectl('exec', from, '--', 'env', `PGPASSWORD=${await password('app_owner')}`, 'psql', '-h', host, '-U', 'app_owner', '-d', 'app', '-tAc', "select host(inet_server_addr()) || ' ' || pg_is_in_recovery()").catch((e: unknown) => String((e as { stderr?: string }).stderr ?? e))).trim();
+  /** PgBouncer's admin console behind `host` (the pooler user is its admin): its server connections as "user database addr" */
+  const servers = async (from: string, host: string) =>
+    (await kubectl('exec', from, '--', 'env', `PGPASSWORD=${await password('pooler')}`, 'psql', '-h', host, '-U', 'pooler', '-d', 'pgbouncer', '-tA', '-F', ' ', '-c', 'SHOW SERVERS'))
+      .split('\n')
+      .filter((l) => l.startsWith('S '))
+      .map((l) => l.split(' ').slice(1, 3).concat(l.split(' ')[4] ?? '').join(' '));
+  /**
+   * A query through `host` answers from `server` (a primary or not), and that pooler's PgBouncer holds app_owner's
+   * server connection to it: the query went through PgBouncer, not around it. (The server sees every loopback client
+   * as 127.0.0.1, so its client address proves nothing here.)
+   */
+  const routed = (from: string, host: string, server: string, recovery: boolean) =>
+    eventually(`psql through ${host} reaching ${server}`, async () => {
+      const answer = await viaPooler(from, host);
+      if (answer !== `${server} ${String(recovery)}`) throw new Error(answer); // the last answer is in the timeout's message
+      const held = await servers(from, host);
+      if (!held.includes(`app_owner app ${server}`)) throw new Error(`PgBouncer's servers: ${held.join('; ')}`);
+      return true;
+    }, 90_000, 1000);
+
+  it('enabled: Zalando objects, a real PgBouncer routes psql from a pod to the leader (also after a switchover) and the replica pooler to a replica; disabled: all gone', async () => {
+    await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', '{"spec":{"enableConnectionPooler":true,"enableReplicaConnectionPooler":true,"connectionPooler":{"numberOfInstances":1}}}');
+    for (const name of [POOLER, REPL_POOLER]) {
+      await eventually(`${name} pod ready`, async () => {
+        const ready = (await poolerPods(name)).filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        if (ready.length === 1) return true;
+        throw new Error(await poolerState());
+      }, 180_000, 1000);
+    }
     expect((await kubectl('get', 'deploy,svc,secret', '-l', `application=db-connection-pooler,cluster-name=${NAME}`, '-o', 'name')).trim().split('\n').sort()).toEqual([
-      `deployment.apps/${NAME}-pooler`,
-      `secret/${NAME}-pooler-u`,
+      `deployment.apps/${POOLER}`,
+      `deployment.apps/${REPL_POOLER}`,
+      `secret/${POOLER}-u`,
+      `secret/${REPL_POOLER}-u`,
       `secret/pooler.${NAME}.credentials.postgresql.acid.zalan.do`,
-      `service/${NAME}-pooler`,
-    ]);
-    // the lookup function is in every database
+      `service/${POOLER}`,
+      `service/${REPL_POOLER}`,
+    ].sort());
+    // the pooler user exists and the lookup function is in every database
+    expect(await su("select rolcanlogin from pg_roles where rolname = 'pooler'")).toEqual([{ rolcanlogin: true }]);
     for (const db of ['postgres', 'app', 'shop']) expect(await su("select 1 as ok from pg_proc p join pg_namespace n on n.oid = p.pronamespace where nspname = 'pooler' and proname = 'user_lookup'", db)).toEqual([{ ok: 1 }]);
+
     const leader = (await pods()).find((p) => p.role === 'master')!;
     const replica = (await pods()).find((p) => p.role === 'replica')!;
-    const out = await eventually('psql through the pooler', async () =>
-      (await kubectl('exec', replica.name, '--', 'env', `PGPASSWORD=${await password('app_owner')}`, 'psql', '-h', `${NAME}-pooler`, '-U', 'app_owner', '-d', 'app', '-tAc', 'select inet_server_addr()::text || \' \' || pg_is_in_recovery()').catch(() => '')).trim() || undefined, 60_000, 1000);
-    expect(out).toBe(`${leader.ip}/32 false`);
+    await routed(replica.name, POOLER, leader.ip, false);
+    await routed(leader.name, REPL_POOLER, replica.ip, true);
 
-    await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', '{"spec":{"enableConnectionPooler":false}}');
-    await eventually('pooler objects gone', async () => (await kubectl('get', 'deploy,svc,secret', '-l', `application=db-connection-pooler,cluster-name=${NAME}`, '-o', 'name')).trim() === '', 60_000, 1000);
-    await eventually('pooler pods gone', async () => (await kubectl('get', 'pods', '-l', `connection-pooler=${NAME}-pooler`, '-o', 'name')).trim() === '', 60_000, 1000);
-  }, 300_000);
+    // a switchover: the pooler follows the leader, the replica pooler the new replica
+    const res = await fetch(`http://${leader.ip}:8008/switchover`, { method: 'POST', body: JSON.stringify({ leader: leader.name, candidate: replica.name }), signal: AbortSignal.timeout(30_000) });
+    expect(res.status).toBe(200);
+    await eventually('the old replica leads', async () => (await pods()).find((p) => p.role === 'master')?.name === replica.name, 90_000, 500);
+    await routed(leader.name, POOLER, replica.ip, false);
+    await routed(replica.name, REPL_POOLER, leader.ip, true);
+
+    await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', '{"spec":{"enableConnectionPooler":false,"enableReplicaConnectionPooler":false}}');
+    await eventually('pooler objects gone', async () => (await kubectl('get', 'deploy,svc,secret', '-l', `application=db-connection-pooler,cluster-name=${NAME}`, '-o', 'name')).trim() === '', 90_000, 1000);
+    await eventually('pooler pods gone', async () => (await poolerPods(POOLER)).length + (await poolerPods(REPL_POOLER)).length === 0, 90_000, 1000);
+    expect(await kubectl('get', 'secret', `pooler.${NAME}.credentials.postgresql.acid.zalan.do`, '--ignore-not-found', '-o', 'name')).toBe('');
+  }, 600_000);
 });

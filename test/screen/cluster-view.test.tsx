@@ -46,7 +46,7 @@ describe('cluster view at 80x24', () => {
     expect(lines[4]).toMatch(/^MEMBER\s+ROLE\s+STATE\s+READY\s+POD\s+TL\s+LAG\s+R\s+SRC$/);
     expect(lines[5]).toMatch(/^acid-demo-0\s+leader\s+running\s+1\/1\s+Running\s+1\s+-\s+pod$/);
     expect(lines[6]).toMatch(/^acid-demo-1\s+replica\s+running\s+1\/1\s+Running\s+1\s+2M\s+pod$/);
-    expect(lines[8]).toMatch(/^ \[Events e\] {2}Manifest y {2}1-3 of 3 · tab: scroll here/);
+    expect(lines[8]).toMatch(/^ \[Events e\] {2}Manifest y {3}History h {3}Repl r {2}1-3 of 3 · tab: scroll here/);
     expect(lines[9]).toMatch(/^AGE\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
     expect(lines[10]).toMatch(/^45m\s+Warning\s+Unhealthy\s+acid-demo-1\s+Readiness probe failed/);
     expect(lines[12]).toMatch(/^50m\s+Normal\s+Create\s+acid-demo\s+Started creation/);
@@ -75,7 +75,7 @@ describe('cluster view at 80x24', () => {
     screen = await renderScreen({ store: demoStore() });
     await screen.press('enter', 'y');
     let lines = (await screen.waitFor('apiVersion: acid.zalan.do/v1')).split('\n');
-    expect(lines[8]).toBe('  Events e  [Manifest y] 1-13 of 20 · tab: members');
+    expect(lines[8]).toBe('  Events e  [Manifest y]  History h   Repl r  1-13 of 20 · tab: members');
     expect(lines[9]).toBe('apiVersion: acid.zalan.do/v1');
     expect(lines.join('\n')).not.toContain('managedFields');
     // The pane has the keys: j scrolls it, the member cursor stays.

@@ -16,6 +16,7 @@ interface BackupsFlags {
   region?: string;
   pathStyle?: boolean;
   full?: boolean;
+  operatorConfig?: string;
 }
 
 const mb = (n: number | undefined) => (n === undefined ? '' : (n / 1048576).toFixed(1));
@@ -27,39 +28,56 @@ export function registerBackups(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .option('--deleted', 'list name/uid pairs under spilo/ whose postgresql object is gone')
     .option('--uid <uid>', 'the cluster uid (default: read from the postgresql object; needed for deleted clusters)')
-    .option('--bucket <name>', 'WAL bucket (default: env WAL_S3_BUCKET)')
-    .option('--logical-bucket <name>', 'logical backup bucket (default: env LOGICAL_BACKUP_S3_BUCKET, else the WAL bucket)')
-    .option('--logical-prefix <prefix>', 'logical backup key prefix', 'spilo')
-    .option('--endpoint <url>', 'S3 endpoint (default: env AWS_ENDPOINT; AWS when unset)')
+    .option('--bucket <name>', 'WAL bucket (default: env WAL_S3_BUCKET, the cluster\'s spec.env, the operator\'s wal_s3_bucket)')
+    .option('--operator-config <ref>', 'the operator configuration to read S3 settings from: NS/NAME (ConfigMap) or operatorconfiguration/NS/NAME (default: env ZPG_OPERATOR_CONFIG, else found)')
+    .option('--logical-bucket <name>', 'logical backup bucket (default: env LOGICAL_BACKUP_S3_BUCKET, the operator\'s logical_backup_s3_bucket, else the WAL bucket)')
+    .option('--logical-prefix <prefix>', 'logical backup key prefix (default: the operator\'s logical_backup_s3_bucket_prefix, else spilo)')
+    .option('--endpoint <url>', 'S3 endpoint (default: env AWS_ENDPOINT, the cluster\'s spec.env, the operator\'s pod environment or logical_backup_s3_endpoint; AWS when none)')
     .option('--region <region>', 'S3 region (default: env AWS_REGION)')
     .option('--path-style', 'path-style addressing (default on with a custom endpoint)')
     .option('--full', 'list every WAL file from the oldest backup on to check the whole window for gaps')
     .action(async (cluster: string | undefined, flags: BackupsFlags, cmd: Command) => {
       const format = parseOutput(flags.output, ['table', 'json', 'yaml']);
       if (!cluster && !flags.deleted) throw new UsageError('zpg backups: name a cluster, or use --deleted');
-      const [{ createS3Client, s3ConfigFromEnv }, catalog, { kubeFrom, withKube }, k8s] = await Promise.all([
-        import('../../services/s3/client.ts'),
+      const [{ loadBackupS3, catalogSettingsFrom }, { describeStore }, catalog, { kubeFrom, withKube }, k8s] = await Promise.all([
+        import('../../services/backups/s3-sources.ts'),
+        import('../../services/backups/s3-settings.ts'),
         import('../../services/backups/catalog.ts'),
         import('../kube-command.ts'),
         import('@kubernetes/client-node'),
       ]);
-      const env = s3ConfigFromEnv(process.env);
-      const walBucket = flags.bucket ?? process.env.WAL_S3_BUCKET;
-      if (!walBucket) throw new UsageError('zpg backups: no bucket: pass --bucket NAME or set WAL_S3_BUCKET (the operator\'s wal_s3_bucket)');
-      const endpoint = flags.endpoint ?? env.endpoint;
-      const s3 = createS3Client({ ...env, ...(endpoint ? { endpoint } : {}), ...(flags.region ? { region: flags.region } : {}), ...(flags.pathStyle ? { forcePathStyle: true } : {}), timeoutMs: 20_000 });
-      const settings = { s3, walBucket, logicalBucket: flags.logicalBucket ?? process.env.LOGICAL_BACKUP_S3_BUCKET, logicalPrefix: flags.logicalPrefix };
       // With --uid the catalog needs no cluster access: a deleted cluster's backups are read from S3 alone.
       const kube = () => kubeFrom(cmd);
       const k = flags.uid !== undefined && !flags.deleted ? (() => { try { return kube(); } catch { return undefined; } })() : kube();
+      type Pg = { metadata: { name: string; namespace: string; uid: string }; spec?: { env?: import('@kubernetes/client-node').V1EnvVar[] } };
+      const pgs = k
+        ? await withKube(k, async () => {
+            const api = k.kc.makeApiClient(k8s.CustomObjectsApi);
+            return ((await api.listClusterCustomObject({ group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' })) as { items: Pg[] }).items;
+          }).catch((e: unknown) => {
+            // Reading S3 by --uid works without the API; anything else needs it.
+            if (flags.uid !== undefined && !flags.deleted) return [] as Pg[];
+            throw e;
+          })
+        : [];
+      const clusters = async () => pgs.map((i) => i.metadata);
+      const live = cluster ? pgs.find((p) => p.metadata.name === cluster && p.metadata.namespace === k?.namespace) : undefined;
+      const loaded = await loadBackupS3(k?.kc, {
+        flags: { bucket: flags.bucket, logicalBucket: flags.logicalBucket, logicalPrefix: flags.logicalPrefix, endpoint: flags.endpoint, region: flags.region, pathStyle: flags.pathStyle },
+        env: process.env,
+        operatorConfig: flags.operatorConfig,
+        namespace: k?.namespace ?? 'default',
+        ...(live ? { cluster: { name: live.metadata.name, env: live.spec?.env } } : {}),
+      }).catch((e: unknown) => {
+        throw new UsageError(e instanceof Error ? e.message : String(e), e instanceof Error && e.message.startsWith('--operator-config') ? 2 : 1);
+      });
+      const r = loaded.settings;
+      const walBucket = r.wal.bucket;
+      if (!walBucket) throw new UsageError(`zpg backups: no WAL bucket: pass --bucket NAME, set WAL_S3_BUCKET, or configure wal_s3_bucket in the operator configuration (${loaded.operatorConfig})`);
+      const endpoint = r.wal.s3.endpoint;
+      const settings = await catalogSettingsFrom(r);
       const s3Error = (e: unknown): never => {
-        throw new UsageError(`S3 ${endpoint ?? 'AWS'} bucket ${walBucket}: ${e instanceof Error ? e.message || e.name : String(e)}`, 1);
-      };
-      const clusters = async () => {
-        if (!k) return [];
-        const api = k.kc.makeApiClient(k8s.CustomObjectsApi);
-        const list = (await withKube(k, () => api.listClusterCustomObject({ group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' }))) as { items: { metadata: { name: string; namespace: string; uid: string } }[] };
-        return list.items.map((i) => i.metadata);
+        throw new UsageError(`S3 ${endpoint ?? 'AWS'} bucket ${walBucket}: ${e instanceof Error ? e.message || e.name : String(e)} (settings: ${describeStore(r.wal)})`, 1);
       };
 
       if (flags.deleted) {
@@ -81,6 +99,7 @@ export function registerBackups(program: Command): void {
       if (format === 'json' || format === 'yaml') return void process.stdout.write(structured(format, c));
       const w = c.window;
       const out = [
+        `Store:    ${describeStore(r.wal)}`,
         `Cluster:  ${c.cluster} (uid ${c.uid || '<none>'}) in s3://${c.walBucket}/${c.walPrefixes[0] ?? `spilo/${c.cluster}/${c.uid}/wal/`}`,
         `Window:   ${w.from ? `${w.from} → ${w.to} (WAL to ${w.toSegment})` : 'none (no base backup with its WAL archived)'}`,
         ...(w.timelines.length ? [`Timelines: ${w.timelines.map((t) => `${t.parent}→${t.timeline} at ${t.switchLsn}`).join(', ')}`] : []),

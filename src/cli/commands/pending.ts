@@ -3,11 +3,8 @@
 import type { Command } from 'commander';
 import { NotImplementedError } from '../errors.ts';
 
-const PENDING: [name: string, description: string][] = [
-  ['backup <cluster>', 'take a logical backup'],
-  ['restore <cluster>', 'restore a logical backup'],
-  ['clone <cluster>', 'clone a cluster from its backups'],
-];
+// Empty for now: backup, restore and clone were built (zpg backup logical, zpg restore logical|clone).
+const PENDING: [name: string, description: string][] = [];
 
 export function registerPending(program: Command): void {
   for (const [spec, description] of PENDING) {

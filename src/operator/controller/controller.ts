@@ -14,6 +14,12 @@ import { claimLister } from './delete.ts';
 import type { ReconcileResult } from './result.ts';
 import { memberTransports } from '../../services/patroni/transports.ts';
 import { Metrics } from './metrics.ts';
+import { BackupHealth, backupSettingsFrom, type BackupCluster } from './metrics-backups.ts';
+import { ClusterHealth, type WatchedCluster } from './metrics-clusters.ts';
+import { ROLLING_UPDATE_ANNOTATION, selectorLabels } from '../build/meta.ts';
+import { labelledLeader } from './leader-events.ts';
+import { normalize } from '../model/normalize.ts';
+import { ManifestChanges } from './manifest-changes.ts';
 import { Reconciler } from './reconciler.ts';
 import { postgresAccess } from './sync-postgres.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -34,6 +40,10 @@ export interface ControllerOptions {
   informerRestartMs?: number;
   /** the daemon's metrics, which outlive this controller's leadership term */
   metrics?: Metrics;
+  /** how often an idle cluster's Patroni is read for /metrics (default 30 s) */
+  healthIntervalMs?: number;
+  /** how often a cluster's backup catalog is read for /metrics (default 5 min) */
+  backupIntervalMs?: number;
 }
 
 export class Controller {
@@ -49,6 +59,9 @@ export class Controller {
   private running = false;
   /** when every cluster was last queued (start, resync, configuration change), unix seconds */
   lastSyncTime = 0;
+  /** per-cluster Patroni and backup health for /metrics */
+  readonly health: ClusterHealth;
+  readonly backups: BackupHealth;
 
   constructor(opts: ControllerOptions) {
     this.o = opts;
@@ -60,6 +73,11 @@ export class Controller {
       instance: opts.identity,
       onError: (m) => opts.log.warn(m),
     });
+    this.health = new ClusterHealth({ clusters: () => this.watchedClusters(), patroni: memberTransports(opts.kc), intervalMs: opts.healthIntervalMs });
+    const backupSettings = backupSettingsFrom();
+    this.backups = new BackupHealth({ clusters: () => this.backupClusters(), settings: () => backupSettings(opts.config()), intervalMs: opts.backupIntervalMs });
+    // Patroni answers the reconcile gets anyway also feed the health cache.
+    const access = postgresAccess(opts.kc, opts.operatorNamespace);
     this.reconciler = new Reconciler({
       cache: undefined as unknown as ClusterCache, // set by startCache() before any work is queued
       writer: this.writer,
@@ -68,8 +86,8 @@ export class Controller {
       config: opts.config,
       controllerId: opts.controllerId ?? '',
       listClaims: claimLister(opts.kc),
-      patroni: memberTransports(opts.kc),
-      postgres: postgresAccess(opts.kc),
+      patroni: this.health.observingTransports(memberTransports(opts.kc)),
+      postgres: { ...access, patroni: this.health.observingTransports(access.patroni) },
     });
     this.queue = new WorkQueue((key) => this.handle(key), { workers: Math.max(1, opts.config().workers), baseDelayMs: opts.retryBaseMs });
   }
@@ -88,11 +106,15 @@ export class Controller {
     this.running = true;
     await this.startCache();
     this.scheduleResync();
+    this.health.start();
+    this.backups.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.resyncTimer);
+    this.health.stop();
+    this.backups.stop();
     await this.queue.stop();
     await this.cache?.stop();
   }
@@ -128,6 +150,37 @@ export class Controller {
     return out;
   }
 
+  /** our clusters as the caches hold them, for the health metrics */
+  private watchedClusters(): WatchedCluster[] {
+    const config = this.o.config();
+    return this.ownClusters().map((pg) => {
+      const namespace = pg.metadata.namespace!;
+      const name = pg.metadata.name!;
+      const pods = this.cache?.pods(namespace, selectorLabels({ pg, config, name, namespace })) ?? [];
+      const leader = labelledLeader(pods, config.pod_role_label);
+      return {
+        namespace,
+        name,
+        expected: pg.spec.numberOfInstances ?? 0,
+        // only running pods can answer; the others would cost a tunnel and a timeout each
+        pods: pods
+          .filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running')
+          .map((p) => ({ name: p.metadata.name!, podIP: (p.status as { podIP?: string } | undefined)?.podIP, leader: p.metadata.name === leader })),
+        rolling: pods.some((p) => p.metadata.annotations?.[ROLLING_UPDATE_ANNOTATION] === 'true'),
+      };
+    });
+  }
+
+  private backupClusters(): BackupCluster[] {
+    return this.ownClusters().map((pg) => ({ namespace: pg.metadata.namespace!, name: pg.metadata.name!, uid: pg.metadata.uid ?? '' }));
+  }
+
+  private ownClusters(): Postgresql[] {
+    return (this.cache?.list('postgresql') ?? [])
+      .map((o) => normalize(o as unknown as Postgresql))
+      .filter((pg) => this.reconciler.owns(pg) && !pg.metadata.deletionTimestamp);
+  }
+
   private shape(): string {
     const c = this.o.config();
     return JSON.stringify([this.watchedNamespace, c.cluster_name_label, c.pod_service_account_name]);
@@ -138,6 +191,7 @@ export class Controller {
     this.cacheShape = this.shape();
     // Events from the first lists wait: a reconcile before every cache is filled would see children missing.
     let synced = false;
+    const changes = new ManifestChanges();
     const cache = new ClusterCache(this.o.kc, {
       namespace: this.watchedNamespace,
       clusterNameLabel: config.cluster_name_label,
@@ -145,10 +199,17 @@ export class Controller {
       restartDelayMs: this.o.informerRestartMs,
       onError: (m) => this.o.log.warn(m),
       onChange: (kind, obj, change) => {
-        if (!synced) return;
-        if (kind.kind === 'postgresql') {
-          if (change === 'delete') this.reconciler.remember(obj as unknown as Postgresql);
-          this.queue.add(`${obj.metadata.namespace}/${obj.metadata.name}`);
+        const pgKey = kind.kind === 'postgresql' ? `${obj.metadata.namespace}/${obj.metadata.name}` : '';
+        // A status write (our own included) changes nothing the reconcile acts on. Seen before the sync too, so
+        // the first status write after a start is known as one.
+        const unchanged = pgKey !== '' && change !== 'delete' && !changes.changed(pgKey, obj);
+        if (!synced || (unchanged && change === 'update')) return;
+        if (pgKey) {
+          if (change === 'delete') {
+            changes.forget(pgKey);
+            this.reconciler.remember(obj as unknown as Postgresql);
+          }
+          this.queue.add(pgKey);
           return;
         }
         if (kind.byName) {
@@ -219,6 +280,7 @@ export class Controller {
   private async handle(key: string): Promise<ReconcileResult> {
     const t0 = performance.now();
     let failed = false;
+    this.health.touch(key);
     try {
       return await this.reconciler.reconcile(key);
     } catch (e) {

@@ -1,10 +1,14 @@
 // The daemon's Prometheus metrics (prom-client): clusters by status, queue
 // depth, reconcile counts, errors and durations, API writes by verb and kind,
-// whether this process leads, and the standard process and Node.js metrics.
+// whether this process leads, per-cluster health and backups (metrics-fleet.ts),
+// and the standard process and Node.js metrics.
 // One Metrics lives as long as the daemon, across leadership terms: counters
 // never go back to zero, so "only the leader writes" can be read off /metrics.
 // To add a metric, register it on `metrics.registry` (or use `gauge()`).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BackupHealthRow } from './metrics-backups.ts';
+import type { ClusterHealthRow } from './metrics-clusters.ts';
+import { registerFleetGauges } from './metrics-fleet.ts';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -12,6 +16,10 @@ export interface MetricsSources {
   clustersByStatus: () => Map<string, number>;
   queueDepth: () => number;
   leader: () => boolean;
+  /** per-cluster Patroni health (metrics-clusters.ts); the leader's controller only */
+  clusterHealth: () => ClusterHealthRow[];
+  /** per-cluster backup catalog (metrics-backups.ts), with a WAL bucket configured */
+  backupHealth: () => BackupHealthRow[];
 }
 
 type Labels = Record<string, string>;
@@ -62,6 +70,11 @@ export class Metrics {
     );
     this.gauge('zpg_queue_depth', 'clusters waiting for a reconcile', [], () => [[{}, this.sources.queueDepth?.() ?? 0]]);
     this.gauge('zpg_leader', '1 when this process holds the leader lease', [], () => [[{}, this.sources.leader?.() ? 1 : 0]]);
+    registerFleetGauges(
+      (name, help, labels, collect) => this.gauge(name, help, labels, collect),
+      () => this.sources.clusterHealth?.() ?? [],
+      () => this.sources.backupHealth?.() ?? [],
+    );
   }
 
   /** a gauge computed when scraped: collect returns [labels, value] pairs */

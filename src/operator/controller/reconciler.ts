@@ -114,17 +114,20 @@ export class Reconciler {
     };
 
     const v = validate(pg, config);
-    for (const w of v.warnings) await once('Warning', 'Manifest', `${w.field}: ${w.message}`);
     const built = v.errors.length === 0 ? buildCluster(pg, config) : undefined;
     const invalid = v.errors.length > 0 ? describeErrors(v.errors) : built!.errors.join('; ') || undefined;
     if (invalid || !built) {
+      // Terminal: retrying cannot help; the next change to the manifest queues it again. Told once per
+      // generation, in one status and one Warning (its warnings folded in), and not again after a resync, a
+      // restart or a new leader: a flood of bad manifests costs the API two writes each.
+      if (toldInStatus(previous, pg.metadata.generation, invalid ?? 'invalid manifest')) return DONE;
       log.warn('manifest is invalid', { reason: invalid });
-      await once('Warning', EVENT_REASON[kind], invalid ?? 'invalid manifest');
+      await once('Warning', EVENT_REASON[kind], [invalid ?? 'invalid manifest', ...v.warnings.map((w) => `${w.field}: ${w.message}`)].join('; '));
       this.told.set(key, toldNow);
       await this.writeStatus(pg, previous, kind, { invalid, replicas: pg.spec.numberOfInstances ?? 0 });
-      // terminal: retrying cannot help; the next change to the manifest queues it again
       return DONE;
     }
+    for (const w of v.warnings) await once('Warning', 'Manifest', `${w.field}: ${w.message}`);
     for (const w of built.warnings) await once('Warning', 'ResourceLimits', w);
     this.told.set(key, toldNow);
 
@@ -249,6 +252,12 @@ export class Reconciler {
       await this.d.writer.patchStatus('acid.zalan.do', 'v1', 'postgresqls', ns, pg.metadata.name!, { PostgresClusterStatus: next.PostgresClusterStatus });
     }
   }
+}
+
+/** the status already says this generation is invalid, for this reason */
+function toldInStatus(previous: PostgresqlStatus | undefined, generation: number | undefined, reason: string): boolean {
+  if (!previous || generation === undefined || previous.observedGeneration !== generation) return false;
+  return (previous.conditions ?? []).some((c) => c.type === 'Reconciled' && c.reason === 'InvalidManifest' && c.message === reason);
 }
 
 function withPassword(obj: KubeObj): KubeObj {

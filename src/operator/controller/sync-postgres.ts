@@ -12,10 +12,14 @@ import { LOOKUP_PRESENT, lookupStatements } from '../reconcile/pooler-lookup.ts'
 import { loginUsers } from '../build/secrets.ts';
 import type { Postgresql } from '../model/types.ts';
 import { diffDatabases, preparedStatements, wantedDatabases } from '../reconcile/databases.ts';
-import { desiredRoles, type InfrastructureRole } from '../reconcile/desired-roles.ts';
+import { desiredRoles } from '../reconcile/desired-roles.ts';
+import type { InfrastructureConfig } from '../reconcile/infrastructure-roles.ts';
+import { expiredRotationRoles, retentionDays, rotate, type RotationUser } from '../reconcile/password-rotation.ts';
+import { teamMap, teamMemberRoles, type PostgresTeamSpec } from '../reconcile/team-members.ts';
+import { infrastructureRoleReader, postgresTeamReader, type InfrastructureRead } from '../../services/postgres/role-sources.ts';
 import { patroniConfigDiff, restartOrder } from '../reconcile/patroni-config.ts';
 import { passwordEncryption, verifierFor } from '../reconcile/role-password.ts';
-import { changeTarget, diffRoles, roleStatements } from '../reconcile/roles.ts';
+import { changeTarget, diffRoles, ident, roleStatements } from '../reconcile/roles.ts';
 import type { EventType } from '../../services/kube/events.ts';
 import type { Logger } from '../../services/log.ts';
 import { PatroniClient, type PatroniTransport } from '../../services/patroni/client.ts';
@@ -34,11 +38,22 @@ export interface PostgresAccess {
   secrets: SecretReader;
   patroni: (m: MemberAddress) => PatroniTransport;
   /** extra roles for every cluster (infrastructure roles), read when a sync needs them */
-  infrastructureRoles?: () => Promise<InfrastructureRole[]>;
+  infrastructureRoles?: (config: InfrastructureConfig) => Promise<InfrastructureRead>;
+  /** PostgresTeam objects (enable_postgres_team_crd), every namespace */
+  postgresTeams?: () => Promise<PostgresTeamSpec[]>;
+  /** the clock password rotation reads (tests move it) */
+  now?: () => Date;
 }
 
-export function postgresAccess(kc: k8s.KubeConfig): PostgresAccess {
-  return { connect: pgConnector(kc), secrets: secretReader(kc), patroni: memberTransports(kc) };
+export function postgresAccess(kc: k8s.KubeConfig, operatorNamespace = 'default'): PostgresAccess {
+  const teams = postgresTeamReader(kc);
+  return {
+    connect: pgConnector(kc),
+    secrets: secretReader(kc),
+    patroni: memberTransports(kc),
+    infrastructureRoles: infrastructureRoleReader(kc, operatorNamespace),
+    postgresTeams: () => teams(),
+  };
 }
 
 export interface SyncPostgresDeps extends Pick<ReconcilerDeps, 'cache' | 'writer' | 'events' | 'config'> {
@@ -52,6 +67,8 @@ interface ClusterMemory {
   primaryFirst?: boolean;
   /** failure warnings already told: a resync that fails the same way must not write the event again */
   told?: Set<string>;
+  /** team members wanted at the last sync: one missing now is deprecated (Zalando's pgUsersCache) */
+  teamMembers?: string[];
 }
 
 const NO_LEADER_RETRY_MS = 10_000;
@@ -116,7 +133,7 @@ export async function syncPostgres(deps: SyncPostgresDeps, pg: Postgresql, built
   if (pg.spec.standby) return { requeueAfterMs }; // a standby cluster is read-only: its roles come from its source
   const counter: SqlCounter = { statements: 0 };
   try {
-    const failed = await syncRolesAndDatabases(deps, access, c, leader, pods.map(address), counter, log, on);
+    const failed = await syncRolesAndDatabases(deps, access, c, leader, pods.map(address), counter, log, on, warnOnce, mem);
     if (failed) later(FAILURE_RETRY_MS);
   } catch (e) {
     log.warn('PostgreSQL sync failed', { error: serverMessage(e) });
@@ -169,6 +186,8 @@ async function syncRolesAndDatabases(
   counter: SqlCounter,
   log: Logger,
   on: On,
+  warnOnce: (reason: string, message: string) => Promise<void>,
+  mem: ClusterMemory,
 ): Promise<boolean> {
   const { config } = c;
   const users = loginUsers(c);
@@ -176,17 +195,33 @@ async function syncRolesAndDatabases(
   for (const ns of new Set(users.map((u) => u.namespace))) byNamespace.set(ns, await access.secrets(ns, `${config.cluster_name_label}=${c.name}`));
   const passwords = new Map<string, string>();
   const secretOf = new Map<string, string>();
+  // The superuser's password as PostgreSQL knows it now: an in-place rotation below must still connect with it.
+  let superPassword = byNamespace.get(c.namespace)?.get(secretName(config, config.super_username, c.name))?.password;
+  if (!superPassword) throw new Error(`the superuser Secret ${secretName(config, config.super_username, c.name)} has no password`);
+  const rotation = await rotateSecrets(deps, access, c, users, byNamespace, on, log);
   for (const u of users) {
     const name = secretName(config, u.name, c.name);
     const s = byNamespace.get(u.namespace)?.get(name);
-    if (s) {
-      passwords.set(u.name, s.password);
-      secretOf.set(u.name, name);
-    }
+    if (!s) continue;
+    secretOf.set(u.name, name);
+    // A Secret naming a rotation role holds that role's password; the user's own role keeps its password.
+    if (s.username && s.username !== u.name) {
+      rotation.rotated.push({ name: s.username, of: u.name, password: s.password });
+      secretOf.set(s.username, name);
+    } else passwords.set(u.name, s.password);
   }
-  const superPassword = passwords.get(config.super_username);
-  if (!superPassword) throw new Error(`the superuser Secret ${secretName(config, config.super_username, c.name)} has no password`);
-  const infrastructure = (await access.infrastructureRoles?.()) ?? [];
+  const infra = access.infrastructureRoles ? await access.infrastructureRoles(config) : { roles: [], warnings: [] };
+  for (const w of infra.warnings) {
+    log.warn('infrastructure role ignored', { reason: w });
+    await warnOnce('InfrastructureRoles', w);
+  }
+  const infrastructure = infra.roles;
+  let teamMembers: ReturnType<typeof teamMemberRoles> = [];
+  if (config.enable_postgres_team_crd && access.postgresTeams && c.pg.spec.teamId) {
+    teamMembers = teamMemberRoles(teamMap(await access.postgresTeams()), c.pg.spec.teamId, config);
+  }
+  const wantedMembers = teamMembers.map((m) => m.name);
+  const deprecated = config.enable_team_member_deprecation ? (mem.teamMembers ?? []).filter((m) => !wantedMembers.includes(m)) : [];
   const poolers = poolerRoles(c.pg.spec);
   const pooler = poolers.length ? poolerUser(c) : undefined;
   if (pooler) {
@@ -199,12 +234,18 @@ async function syncRolesAndDatabases(
   try {
     const all = await client.query<{ rolname: string }>('SELECT rolname FROM pg_catalog.pg_roles');
     const existing = new Set(all.rows.map((r) => r.rolname));
-    const desired = desiredRoles(c, { passwords, existing, infrastructure, poolerUser: pooler });
+    const desired = desiredRoles(c, { passwords, existing, infrastructure, poolerUser: pooler, teamMembers, rotated: rotation.rotated });
     const suffix = config.role_deletion_suffix;
-    const names = [...new Set(desired.flatMap((d) => [d.name, d.name + suffix]))];
+    const names = [...new Set([...desired.flatMap((d) => [d.name, d.name + suffix]), ...deprecated])];
     const current = await readRoles(client, names);
+    // A rotation role takes its user's role settings (Zalando copies rolconfig to it).
+    for (const r of rotation.rotated) {
+      const spec = desired.find((d) => d.name === r.name);
+      const base = current.find((d) => d.name === r.of);
+      if (spec && base?.config.length) spec.parameters = Object.fromEntries(base.config.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    }
     const encryption = passwordEncryption(c.pg.spec.postgresql?.parameters);
-    const changes = diffRoles(desired, current, { encryption, deletionSuffix: suffix });
+    const changes = diffRoles(desired, current, { encryption, deletionSuffix: suffix, deprecated });
     const verifier = (user: string, password: string) => verifierFor(encryption, user, password, randomBytes(16));
     let systemPasswordChanged = false;
     for (const change of changes) {
@@ -213,7 +254,10 @@ async function syncRolesAndDatabases(
       try {
         await runStatements(client, statements, counter);
         log.info('role synced', { role: target, sql: statements.map(redact).join('; ') });
-        if (change.op === 'alter' && change.passwordReplaced) {
+        if (change.op === 'rename') await on('Normal', 'Sync', change.login ? `team member role "${change.to}" is back: renamed from "${change.from}", LOGIN restored` : `team member role "${change.from}" left the team: renamed to "${change.to}", NOLOGIN`);
+        if (change.op === 'alter' && change.passwordReplaced && rotation.inPlace.has(target)) {
+          if (target === config.super_username || target === config.replication_username) systemPasswordChanged = true;
+        } else if (change.op === 'alter' && change.passwordReplaced) {
           const secret = secretOf.get(target) ?? 'its Secret';
           await on('Warning', 'Secrets', `password of role "${target}" did not match Secret "${secret}": set in PostgreSQL from the Secret`);
           if (target === config.super_username || target === config.replication_username) systemPasswordChanged = true;
@@ -225,6 +269,11 @@ async function syncRolesAndDatabases(
       }
     }
     if (systemPasswordChanged) await markPodsForRoll(deps, members, on);
+    // The superuser rotated in place: later connections use the password PostgreSQL has now.
+    if (rotation.inPlace.has(config.super_username) && passwords.get(config.super_username)) superPassword = passwords.get(config.super_username)!;
+    // Team members are remembered only once their roles synced: a failed pass deprecates nobody it never made.
+    if (!failed) mem.teamMembers = wantedMembers;
+    failed = (await dropExpiredRotationRoles(client, rotation.retention, access.now?.() ?? new Date(), retentionDays(config), counter, on, log)) || failed;
 
     const wanted = wantedDatabases(c);
     const dbChanges = diffDatabases(wanted, await readDatabases(client));
@@ -306,4 +355,59 @@ async function markPodsForRoll(deps: SyncPostgresDeps, members: MemberTarget[], 
     await deps.writer.patch({ apiVersion: 'v1', kind: 'Pod', metadata: { name: m.pod, namespace: m.namespace } }, { metadata: { annotations: { [ROLLING_UPDATE_ANNOTATION]: 'true' } } });
   }
   await on('Warning', 'Secrets', 'a system user password changed: pods marked for a rolling update so Patroni uses the new password');
+}
+
+interface RotationResult {
+  /** rotation roles named by Secrets: created or kept with the Secret's password */
+  rotated: { name: string; of: string; password: string }[];
+  /** users whose password was just rotated in place (their ALTER is a rotation, not a repair) */
+  inPlace: Set<string>;
+  /** users that moved to a new rotation role: their old rotation roles past retention are dropped */
+  retention: string[];
+}
+
+/** Secrets whose rotation is due get a new password (and maybe username), written before the roles sync. */
+async function rotateSecrets(deps: SyncPostgresDeps, access: PostgresAccess, c: ClusterContext, users: ReturnType<typeof loginUsers>, byNamespace: Map<string, Map<string, SecretCredentials>>, on: On, log: Logger): Promise<RotationResult> {
+  const out: RotationResult = { rotated: [], inPlace: new Set(), retention: [] };
+  const spec = c.pg.spec;
+  const owners = new Set(Object.values(spec.databases ?? {}));
+  const now = access.now?.() ?? new Date();
+  for (const u of users) {
+    const name = secretName(c.config, u.name, c.name);
+    const s = byNamespace.get(u.namespace)?.get(name);
+    if (!s) continue;
+    const user: RotationUser = { name: u.name, origin: u.origin, dbOwner: owners.has(u.name) };
+    const r = rotate(user, { username: s.username, password: s.password, nextRotation: s.data.nextRotation }, spec, c.config, now, () => randomBytes(48).toString('base64url').slice(0, 64));
+    if (!r.secret) continue;
+    const data = { username: r.secret.username, password: r.secret.password, nextRotation: r.secret.nextRotation ?? '' };
+    const b64 = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    await deps.writer.patch({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: u.namespace } }, { data: b64 });
+    const passwordChanged = r.secret.password !== s.password;
+    Object.assign(s, { username: data.username, password: data.password, data: { ...s.data, ...data } });
+    if (passwordChanged && r.inPlace) out.inPlace.add(u.name);
+    if (r.retention) out.retention.push(u.name);
+    log.info('password rotation', { secret: name, message: r.message });
+    if (passwordChanged) await on('Normal', 'Secrets', `Secret "${name}": ${r.message}`);
+  }
+  return out;
+}
+
+/** Rotation roles older than the retention, of users that just rotated (Zalando checks only then). */
+async function dropExpiredRotationRoles(client: pg.Client, users: string[], now: Date, days: number, counter: SqlCounter, on: On, log: Logger): Promise<boolean> {
+  if (users.length === 0) return false;
+  const found = await client.query<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_roles WHERE left(rolname, -6) = ANY($1) AND right(rolname, 6) ~ '^[0-9]{6}$'", [users]);
+  let failed = false;
+  for (const user of users) {
+    for (const role of expiredRotationRoles(user, found.rows.map((r) => r.rolname), now, days)) {
+      try {
+        await runStatements(client, [`DROP ROLE ${ident(role)}`], counter);
+        log.info('rotation role dropped', { role, user });
+        await on('Normal', 'Sync', `rotation role "${role}" of "${user}" is older than ${days} days: dropped`);
+      } catch (e) {
+        failed = true;
+        await on('Warning', 'Sync', `role "${role}": could not drop the expired rotation role: ${serverMessage(e)}`);
+      }
+    }
+  }
+  return failed;
 }

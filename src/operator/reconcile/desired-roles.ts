@@ -22,8 +22,10 @@ export interface RoleInputs {
   /** roles PostgreSQL has now: ADMIN clauses naming a role that exists nowhere are dropped */
   existing: ReadonlySet<string>;
   infrastructure?: InfrastructureRole[];
-  /** PostgresTeam members (enable_postgres_team_crd) */
-  teamMembers?: string[];
+  /** PostgresTeam members (enable_postgres_team_crd), as team-members.ts builds them */
+  teamMembers?: RoleSpec[];
+  /** rotation roles <user>YYMMDD holding the Secret's password (password-rotation.ts) */
+  rotated?: { name: string; of: string; password: string }[];
   /** the pooler user, when a pooler is enabled */
   poolerUser?: string;
 }
@@ -56,10 +58,20 @@ export function desiredRoles(c: ClusterContext, i: RoleInputs): RoleSpec[] {
     if (owners.length) out.push({ name: extra, origin: 'system', flags: [], memberOf: owners.filter((o) => o !== extra), adminRole: undefined });
   }
   for (const r of i.infrastructure ?? []) {
+    if (skip.has(r.name)) continue; // Zalando: protected and system roles are never taken from elsewhere
     out.push({ name: r.name, origin: 'infrastructure', flags: normalizeFlags(r.flags), password: r.password, memberOf: r.memberOf, parameters: r.parameters });
   }
-  for (const m of i.teamMembers ?? []) {
-    out.push({ name: m, origin: 'team', flags: normalizeFlags([]), memberOf: config.pam_role_name ? [config.pam_role_name] : [], adminRole: admin });
+  const team = (i.teamMembers ?? []).filter((m) => !skip.has(m.name));
+  out.push(...team);
+  // Spilo creates the PAM and admin roles at bootstrap; a cluster without them (one not made by Spilo, the sandbox)
+  // gets them here so team memberships are not silently dropped.
+  for (const group of team.length ? [config.pam_role_name, config.team_admin_role] : []) {
+    if (group && !i.existing.has(group)) out.push({ name: group, origin: 'system', flags: ['NOLOGIN'], memberOf: [] });
+  }
+  for (const r of i.rotated ?? []) {
+    // A rotation role logs in with the Secret's password and acts as its user through membership.
+    const base = out.find((o) => o.name === r.of);
+    out.push({ name: r.name, origin: base?.origin ?? 'manifest', flags: base?.flags ?? ['LOGIN'], password: r.password, memberOf: [r.of] });
   }
   if (i.poolerUser) out.push({ name: i.poolerUser, origin: 'pooler', flags: ['LOGIN'], password: pw(i.poolerUser), memberOf: [] });
   const names = new Set([...i.existing, ...out.map((r) => r.name)]);

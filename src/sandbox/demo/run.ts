@@ -71,7 +71,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     report.info(`S3 ${world.s3.endpoint} (bucket ${S3_BUCKET}, access key S3RVER)`);
     report.info(o.pods ? `kubelet: pods run as Patroni + PostgreSQL 15 on 127.0.${subnet!.octet}.x, data under ${dir.dir}/volumes` : 'no kubelet (--no-pods): pods stay Pending');
     const crds = await step('CRDs', () => installCrds(world.api.registry));
-    installOperatorConfig(world.api.registry);
+    // Backups go to the demo's S3: the clusters archive WAL and take base backups there (zpg backups shows them).
+    const store = { endpoint: world.s3.endpoint, bucket: S3_BUCKET };
+    installOperatorConfig(world.api.registry, store);
     const withOperator = o.operator !== false;
     const withClusters = o.clusters !== false;
     if (withOperator) {
@@ -82,7 +84,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       report.info(`no operator (--no-operator): ${crds.length} CRDs and ConfigMap ${OPERATOR_NAMESPACE}/${CONFIG_MAP_NAME} are installed; start one against the kubeconfig, e.g. zpg --daemon --kubeconfig ${kubeconfig} -n ${OPERATOR_NAMESPACE} --config-map ${CONFIG_MAP_NAME} --watched-namespace '*' --port 0`);
     }
     if (withClusters) {
-      createClusters(world.api.registry, SAMPLE_CLUSTERS);
+      createClusters(world.api.registry, SAMPLE_CLUSTERS, store);
       report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
     } else {
       report.info('no clusters (--no-clusters): create postgresql manifests with kubectl apply -f');

@@ -18,6 +18,7 @@ import { resolveEnv } from './spilo-env.ts';
 type Obj = Record<string, unknown>;
 const rec = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 export const PGBOUNCER_BIN = '/usr/sbin/pgbouncer';
+const POOLER_CONTAINER = 'connection-pooler';
 
 interface Running {
   uid: string;
@@ -26,10 +27,18 @@ interface Running {
   dir: string;
   env: Record<string, string>;
   host?: string;
+  restarts: number;
+  /** PgBouncer's last stderr line: why it exited, for the container status */
+  lastError?: string;
+  restartTimer?: NodeJS.Timeout;
+  stopped?: boolean;
 }
 
+/** Kubernetes' crash back-off, shortened: 2 s, doubling, at most 30 s (a pooler has no data to wait for). */
+const backoffMs = (restarts: number) => Math.min(2_000 * 2 ** restarts, 30_000);
+
 export function poolerContainer(pod: KubeObject): Obj | undefined {
-  return ((rec(pod.spec).containers as Obj[] | undefined) ?? []).find((c) => c.name === 'connection-pooler');
+  return ((rec(pod.spec).containers as Obj[] | undefined) ?? []).find((c) => c.name === POOLER_CONTAINER);
 }
 
 export class PoolerPods {
@@ -40,7 +49,7 @@ export class PoolerPods {
   private readonly root: string;
   private readonly write: PodWriter;
   private readonly ips: { take(): string; give(ip: string): void };
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(registry: Registry, root: string, write: PodWriter, ips: { take(): string; give(ip: string): void }) {
     this.registry = registry;
@@ -48,7 +57,9 @@ export class PoolerPods {
     this.write = write;
     this.ips = ips;
     const endpoints = registry.catalog.get('v1', 'endpoints')!;
-    this.unsubscribe = registry.store.subscribe(storageKey(endpoints), () => this.follow());
+    const secrets = registry.catalog.get('v1', 'secrets')!;
+    // A pod waiting for its `-u` Secret starts when that Secret is written (the SQL sync writes it last).
+    this.unsubscribe = [registry.store.subscribe(storageKey(endpoints), () => this.follow()), registry.store.subscribe(storageKey(secrets), () => this.retryPending())];
   }
 
   /** Starts PgBouncer for a pooler pod; false when the pod is not one. */
@@ -62,7 +73,7 @@ export class PoolerPods {
     if (this.pending.has(key) && !retry) return true;
     const ip = this.ips.take();
     const dir = join(this.root, 'poolers', pod.metadata.namespace!, pod.metadata.name!);
-    const r: Running = { uid: pod.metadata.uid!, ip, dir, env: {} };
+    const r: Running = { uid: pod.metadata.uid!, ip, dir, env: {}, restarts: 0 };
     this.running.set(key, r);
     this.write.bind(pod);
     try {
@@ -75,9 +86,12 @@ export class PoolerPods {
       // e.g. the userlist Secret, written once the leader is up: tried again on the next Endpoints change
       this.running.delete(key);
       this.ips.give(ip);
-      if (this.pending.has(key)) return true;
       this.pending.add(key);
-      this.write.status(pod, { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletError', message: e instanceof Error ? e.message : String(e) }] });
+      // Written when the reason changes only: the pod's own status writes must not loop through here.
+      const message = e instanceof Error ? e.message : String(e);
+      const fresh = this.registry.find(this.registry.catalog.get('v1', 'pods')!, pod.metadata.namespace, pod.metadata.name!);
+      const said = ((rec(fresh?.status).conditions as Obj[] | undefined) ?? []).find((c) => c.type === 'Ready')?.message;
+      if (said !== message) this.write.status(pod, { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletError', message }] });
     }
     return true;
   }
@@ -111,7 +125,8 @@ export class PoolerPods {
       `listen_addr = ${r.ip}`,
       `unix_socket_dir = ${r.dir}`,
       `admin_users = ${e.PGUSER}`,
-      'auth_dbname = postgres',
+      // No auth_dbname (1.19+) nor max_prepared_statements (1.21+): Debian 12's PgBouncer 1.18 refuses to start on
+      // a parameter it does not know. auth_query then runs in the client's database, hence the lookup function in each.
       `auth_file = ${join(r.dir, 'userlist.txt')}`,
       `auth_query = SELECT * FROM ${e.PGSCHEMA}.user_lookup($1)`,
       'auth_type = md5',
@@ -119,7 +134,6 @@ export class PoolerPods {
       `pidfile = ${join(r.dir, 'pgbouncer.pid')}`,
       'log_connections = 0',
       'log_disconnections = 0',
-      'max_prepared_statements = 200',
       `default_pool_size = ${e.CONNECTION_POOLER_DEFAULT_SIZE}`,
       `reserve_pool_size = ${e.CONNECTION_POOLER_RESERVE_SIZE}`,
       `max_client_conn = ${e.CONNECTION_POOLER_MAX_CLIENT_CONN}`,
@@ -146,9 +160,43 @@ export class PoolerPods {
     const ini = this.writeFiles(pod, r);
     // PgBouncer refuses to run as root.
     const [cmd, args] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', PGBOUNCER_BIN, ini]] : [PGBOUNCER_BIN, [ini]];
-    r.child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] }); // startup failures reach the sandbox's stderr
-    r.child.on('exit', () => (r.child = undefined));
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    r.child = child;
+    let tail = '';
+    child.stderr?.on('data', (b: Buffer) => {
+      tail = (tail + b.toString('utf8')).slice(-4096);
+      const lines = tail.split('\n').filter((l) => /\b(ERROR|FATAL)\b/.test(l));
+      if (lines.length) r.lastError = lines[lines.length - 1]!.trim();
+    });
+    child.on('exit', (code, sig) => this.exited(pod, r, child, code ?? (sig ? 128 : 1)));
     void this.waitReady(pod, r);
+  }
+
+  /**
+   * PgBouncer exited on its own (a bad config, a port taken): the pod says so in
+   * its container status, as a node does, and it starts again after a back-off.
+   */
+  private exited(pod: KubeObject, r: Running, child: ChildProcess, exitCode: number): void {
+    if (r.child === child) r.child = undefined;
+    if (r.stopped) return;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (this.running.get(key) !== r) return;
+    const message = r.lastError ?? `pgbouncer exited with code ${exitCode}`;
+    process.stderr.write(`sandbox kubelet: pooler pod ${key}: ${message}\n`);
+    this.write.status(pod, {
+      conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now() }],
+      containerStatuses: [{ ...runningStatus(POOLER_CONTAINER, false, r.restarts), started: false, state: { waiting: { reason: 'CrashLoopBackOff', message } }, lastState: { terminated: { exitCode, reason: 'Error', message, finishedAt: now() } } }],
+    });
+    r.restartTimer = setTimeout(() => {
+      if (r.stopped || this.running.get(key) !== r) return;
+      r.restarts++;
+      r.lastError = undefined;
+      try {
+        this.start(pod, r);
+      } catch (e) {
+        process.stderr.write(`sandbox kubelet: pooler pod ${key}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }, backoffMs(r.restarts));
   }
 
   private async waitReady(pod: KubeObject, r: Running): Promise<void> {
@@ -160,7 +208,7 @@ export class PoolerPods {
       const fresh = this.registry.find(this.registry.catalog.get('v1', 'pods')!, pod.metadata.namespace, pod.metadata.name!);
       if (!fresh || fresh.metadata.uid !== r.uid) return;
       if (ok) {
-        if (!isReady(fresh)) this.write.status(fresh, { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }], containerStatuses: [runningStatus('connection-pooler', true, 0)] });
+        if (!isReady(fresh)) this.write.status(fresh, { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }], containerStatuses: [runningStatus(POOLER_CONTAINER, true, r.restarts)] });
         return;
       }
       await new Promise((res) => setTimeout(res, 200));
@@ -170,12 +218,7 @@ export class PoolerPods {
   /** The leader moved: PgBouncer is pointed at the new one and reloads. */
   private follow(): void {
     const pods = this.registry.catalog.get('v1', 'pods')!;
-    for (const key of [...this.pending]) {
-      const [ns, name] = key.split('/') as [string, string];
-      const pod = this.registry.find(pods, ns, name);
-      if (!pod || pod.metadata.deletionTimestamp) this.pending.delete(key);
-      else this.ensure(pod, true);
-    }
+    this.retryPending();
     for (const [key, r] of this.running) {
       const [ns, name] = key.split('/') as [string, string];
       if (!r.child || this.hostFor(ns, r.env.PGHOST ?? '') === r.host) continue;
@@ -186,23 +229,39 @@ export class PoolerPods {
     }
   }
 
+  private retryPending(): void {
+    const pods = this.registry.catalog.get('v1', 'pods')!;
+    for (const key of [...this.pending]) {
+      const [ns, name] = key.split('/') as [string, string];
+      const pod = this.registry.find(pods, ns, name);
+      if (!pod || pod.metadata.deletionTimestamp) this.pending.delete(key);
+      else this.ensure(pod, true);
+    }
+  }
+
   stop(pod: KubeObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const r = this.running.get(key);
     if (!r || r.uid !== pod.metadata.uid) return;
     this.running.delete(key);
-    signal(r, 'SIGTERM');
+    halt(r);
     this.ips.give(r.ip);
   }
 
   stopAll(): void {
-    this.unsubscribe();
+    for (const u of this.unsubscribe) u();
     for (const r of this.running.values()) {
-      signal(r, 'SIGTERM');
+      halt(r);
       this.ips.give(r.ip);
     }
     this.running.clear();
   }
+}
+
+function halt(r: Running): void {
+  r.stopped = true;
+  clearTimeout(r.restartTimer);
+  signal(r, 'SIGTERM');
 }
 
 /** PgBouncer itself, by its pidfile: runuser would not pass every signal on. */

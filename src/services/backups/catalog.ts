@@ -21,6 +21,8 @@ export interface CatalogSettings {
   logicalPrefix?: string;
   /** WAL_BUCKET_SCOPE_PREFIX; the operator sends "" */
   scopePrefix?: string;
+  /** a client for the logical bucket when it has its own endpoint or keys (logical_backup_s3_*) */
+  logicalS3?: S3Client;
 }
 
 export interface ClusterRef {
@@ -56,7 +58,7 @@ const dirOf = (ref: ClusterRef, scopePrefix = '') => clusterPath(ref.cluster, { 
 export async function readClusterBackups(s: CatalogSettings, ref: ClusterRef, o: ReadOptions = {}): Promise<ClusterBackups> {
   const wal: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0 };
   const logicalBucket = s.logicalBucket || s.walBucket;
-  const logical: Reader = { s3: s.s3, bucket: logicalBucket ?? '', requests: 0 };
+  const logical: Reader = { s3: s.logicalS3 ?? s.s3, bucket: logicalBucket ?? '', requests: 0 };
   const base = {
     cluster: ref.cluster,
     namespace: ref.namespace ?? null,

@@ -107,7 +107,8 @@ export async function patroniCluster(k: LiteKube, namespace: string, pods: strin
   return { error };
 }
 
-async function replication(k: LiteKube, namespace: string, cluster: string, leader: string | undefined, replicas: string[]): Promise<ReplicationReport> {
+/** SQL as the superuser where the Secret allows, else positions from Patroni; the console's replication pane reads the same. */
+export async function readReplication(k: LiteKube, namespace: string, cluster: string, leader: string | undefined, replicas: string[]): Promise<ReplicationReport> {
   const target = { leader, replicas };
   let why: string;
   try {
@@ -136,6 +137,6 @@ export async function readStatus(k: LiteKube, namespace: string, name: string, o
   const replicas = row.members.filter((m) => m.name !== row.leader && m.podPhase === 'Running').map((m) => m.name);
   // a leader whose pod does not run has no WAL to compare with: nothing to connect to
   const leaderRuns = row.members.some((m) => m.name === row.leader && m.podPhase === 'Running');
-  const repl = opts.replication === false || !leaderRuns ? undefined : await replication(k, namespace, name, row.leader!, replicas);
+  const repl = opts.replication === false || !leaderRuns ? undefined : await readReplication(k, namespace, name, row.leader!, replicas);
   return { ...base, patroni: { via: patroni.via, error: patroni.error || undefined }, members: row.members.map(memberReport), ...(repl ? { replication: repl } : {}), events };
 }

@@ -17,6 +17,30 @@ export interface InformerOptions<T extends k8s.KubernetesObject> {
 
 export type Handler<T> = (obj: T) => void;
 
+/**
+ * client-node's ListWatch opens its watch after the list answers without
+ * asking whether it was stopped meanwhile, and keeps that watch where stop()
+ * already looked: a switch of namespace during a list left a watch open that
+ * kept the process alive after `q` (until the server closed it, minutes later).
+ * This Watch opens nothing once stopped, and aborts what it opened too late.
+ */
+class StoppableWatch extends k8s.Watch {
+  private readonly stopped: () => boolean;
+
+  constructor(kc: k8s.KubeConfig, stopped: () => boolean) {
+    super(kc);
+    this.stopped = stopped;
+  }
+
+  override async watch(...args: Parameters<k8s.Watch['watch']>): ReturnType<k8s.Watch['watch']> {
+    const none = new AbortController();
+    if (this.stopped()) return none;
+    const request = await super.watch(...args);
+    if (this.stopped()) request.abort();
+    return request;
+  }
+}
+
 export class ResilientInformer<T extends k8s.KubernetesObject> {
   private readonly inner: k8s.ListWatch<T>;
   private stopping = false;
@@ -35,7 +59,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
       setImmediate(() => this.markSynced());
       return result;
     };
-    this.inner = new k8s.ListWatch(opts.path, new k8s.Watch(kc), list, false, opts.labelSelector, opts.fieldSelector);
+    this.inner = new k8s.ListWatch(opts.path, new StoppableWatch(kc, () => this.stopping), list, false, opts.labelSelector, opts.fieldSelector);
     this.inner.on('error', (err: unknown) => {
       if (this.stopping) return;
       opts.onError?.(err, opts.path, this.restartDelayMs);

@@ -14,12 +14,19 @@ const CLUSTER_SELECTOR = 'cluster-name';
 
 export interface ClusterFeed {
   setNamespace(namespace: string | undefined): void;
+  /** the informers' first lists of clusters and pods are in the store: a one-shot picture would only be older */
+  listed(): boolean;
   stop(): Promise<void>;
 }
 
 export interface ClusterFeedOptions {
   batchMs?: number;
   probeMs?: number;
+  /**
+   * The store already shows a first picture (the console reads one through the lite client while
+   * client-node loads): keep it on screen until the informers have listed, then drop what they did not list.
+   */
+  keepFirst?: boolean;
 }
 
 type List = (limit?: number) => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
@@ -71,6 +78,7 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
   let flushTimer: NodeJS.Timeout | undefined;
   let probeTimer: NodeJS.Timeout | undefined;
   let generation = 0;
+  let listedGen = -1;
   const failing = new Set<Source>();
 
   const flush = () => {
@@ -103,15 +111,17 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
     });
   };
 
-  const start = (ns: string | undefined) => {
+  const start = (ns: string | undefined, keep = false) => {
     const gen = ++generation;
     const s = store.getState();
     clearTimeout(flushTimer);
     flushTimer = undefined;
     pending = [];
     failing.clear();
+    const context = { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined };
     // The pod index goes with the pods: a survivor would count every pod twice once they are listed again.
-    store.setState({ postgresqls: {}, pods: {}, podsByCluster: {}, statefulsets: {}, events: {}, synced: false, context: { ...s.context, namespace: ns ?? s.context.namespace, allNamespaces: ns === undefined } });
+    if (keep) store.setState({ context });
+    else store.setState({ postgresqls: {}, pods: {}, podsByCluster: {}, statefulsets: {}, events: {}, synced: false, context });
     s.setWatchError(undefined);
     informers = sources(kc, ns).map((src) => {
       const onError = (e: unknown) => {
@@ -130,16 +140,30 @@ export function startClusterFeed(kc: k8s.KubeConfig, store: ZpgStore, namespace:
       return inf;
     });
     // Clusters and their pods listed: show them at once, and let "no clusters" mean none.
-    void Promise.all(informers.slice(0, 2).map((i) => i.synced)).then(() => {
+    const listing = informers.slice(0, 2);
+    void Promise.all(listing.map((i) => i.synced)).then(() => {
       if (gen !== generation) return;
       clearTimeout(flushTimer);
       flush();
+      if (keep) {
+        // What the first picture showed and the informers did not list is gone by now.
+        const st = store.getState();
+        const gone = (kind: 'postgresqls' | 'pods', inf: ResilientInformer<k8s.KubernetesObject>): Change[] => {
+          const live = new Set(inf.list().map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`));
+          return Object.entries(st[kind])
+            .filter(([key]) => !live.has(key))
+            .map(([, obj]) => ({ op: 'remove' as const, kind, obj }));
+        };
+        st.apply([...gone('postgresqls', listing[0]), ...gone('pods', listing[1])]);
+      }
+      listedGen = gen;
       store.setState({ synced: true });
     });
   };
 
-  start(namespace);
+  start(namespace, opts.keepFirst === true);
   return {
+    listed: () => listedGen === generation,
     setNamespace(ns) {
       const old = informers;
       void Promise.all(old.map((i) => i.stop()));

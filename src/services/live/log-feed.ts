@@ -9,6 +9,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import type { LogView, ZpgStore } from '../../store/store.ts';
+import { RESTART_MARK } from './log-marks.ts';
 
 export interface LogFeedOptions {
   /** lines kept */
@@ -205,7 +206,7 @@ export function startLogFeed(kc: k8s.KubeConfig, store: ZpgStore, opts: LogFeedO
 }
 
 /** how a marker line starts: the log view draws it apart from the container's own lines */
-export const RESTART_MARK = '──── ';
+export { RESTART_MARK };
 
 /** a pod's container as the restart check needs it: restarts and the pod's uid */
 function containerOf(p: unknown, name: string): { restarts: number; uid?: string } | undefined {

@@ -4,6 +4,8 @@
 // the plan with whether it is destructive (it then needs a typed confirmation).
 import { planFailover } from './failover.ts';
 import { loadFacts, rolloutInProgress, type ClusterFacts, type TaskEnv } from './facts.ts';
+import { prepareLogicalTask, type LogicalTaskRequest } from './logical-tasks.ts';
+import { prepareCloneTask, type CloneTaskRequest } from './clone.ts';
 import { planPause } from './pause.ts';
 import { planRecreateMember } from './recreate-member.ts';
 import { planReinit } from './reinit.ts';
@@ -18,7 +20,9 @@ export type TaskRequest =
   | { kind: 'restart'; cluster: string; member?: string; pending?: boolean }
   | { kind: 'reinit'; cluster: string; member: string }
   | { kind: 'pause' | 'resume'; cluster: string }
-  | { kind: 'recreate-member'; cluster: string; member: string };
+  | { kind: 'recreate-member'; cluster: string; member: string }
+  | LogicalTaskRequest
+  | CloneTaskRequest;
 
 export type TaskKind = TaskRequest['kind'];
 export const TASK_KINDS: TaskKind[] = ['switchover', 'failover', 'restart', 'reinit', 'pause', 'resume', 'recreate-member'];
@@ -34,6 +38,13 @@ export interface PreparedTask {
 export const DEFAULT_TIMEOUT_MS = 180_000;
 
 export async function prepareTask(env: TaskEnv, req: TaskRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PreparedTask> {
+  // Logical backups read S3 and dump or restore through SQL: no rollout guard (the CronJob has none either).
+  if (req.kind === 'logical-backup' || req.kind === 'logical-restore') return prepareLogicalTask(env, req);
+  // A clone's source may be deleted: it is planned from S3, not from the source's facts.
+  if (req.kind === 'clone') {
+    const c = await prepareCloneTask(env, req, timeoutMs, DEFAULT_TIMEOUT_MS);
+    return { plan: c.plan, destructive: c.destructive, facts: undefined as unknown as ClusterFacts };
+  }
   const f = await loadFacts(env, req.cluster);
   const rollout = rolloutInProgress(f);
   if (rollout) throw new TaskRefused(rollout);

@@ -65,7 +65,12 @@ export async function runShell(kc: k8s.KubeConfig, namespace: string, pod: strin
   try {
     return await execInPod(kc, { namespace, pod, command, stdin, stdout: io.stdout, stderr: io.stderr, terminal: interactive ? (io.stdout as TerminalLike) : undefined });
   } finally {
-    if (interactive) io.stdin.setRawMode(wasRaw);
-    stdin?.pause();
+    if (interactive) {
+      io.stdin.setRawMode(wasRaw);
+      // The terminal goes back to whoever reads it next (the console's readable listener, which
+      // refs it again); paused, the console stayed deaf to keys after psql. Unref'd, it keeps no
+      // CLI process alive.
+      io.stdin.unref?.();
+    } else stdin?.pause();
   }
 }

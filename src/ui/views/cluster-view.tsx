@@ -2,7 +2,7 @@
 // the member data comes from), the members as `patronictl list` shows them,
 // then a pane with the recent events or the manifest as YAML.
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { ClusterRow, MemberRow } from '../../services/clusters/summary.ts';
 import type { EventLike, PatroniView, StatefulSetLike } from '../../store/store.ts';
 import { eventTime } from '../../store/selectors.ts';
@@ -14,6 +14,7 @@ import { clusterLayout } from '../layout.ts';
 import { useLook } from '../look.ts';
 import type { UiState } from '../ui-state.ts';
 import { Staleness } from './staleness.tsx';
+import { PaneText, type PaneLine } from './pane-lines.tsx';
 
 const over = (m: MemberRow, limit: number) => typeof m.lagBytes === 'number' && limit > 0 && m.lagBytes > limit;
 
@@ -55,6 +56,10 @@ export interface ClusterViewProps {
   patroni?: PatroniView;
   events: EventLike[];
   manifest: string[];
+  /** the history (h) or replication (r) pane, laid out to the width */
+  detail?: PaneLine[];
+  /** one line on the cluster's backups (src/ui/views/backups-section.tsx), when a backups feed runs */
+  backupsLine?: ReactNode;
   ui: Pick<UiState, 'member' | 'pane' | 'paneFocus' | 'paneTop'>;
   width: number;
   height: number;
@@ -69,16 +74,16 @@ function sts(s: StatefulSetLike | undefined): string {
 /** the events pane spends a line on its column header */
 export const paneLinesShown = (pane: UiState['pane'], paneRows: number) => Math.max(1, pane === 'events' ? paneRows - 1 : paneRows);
 
-export function ClusterView({ row, statefulset, patroni, events, manifest, ui, width, height }: ClusterViewProps) {
+export function ClusterView({ row, statefulset, patroni, events, manifest, detail = [], backupsLine, ui, width, height }: ClusterViewProps) {
   const { plain } = useLook();
   const limit = row?.failoverLimitBytes ?? 0;
   const memberCols = useMemo(() => layout(memberColumns(limit), width, plain), [width, plain, limit]);
   const eventColumns = useMemo(() => layout(EVENT_COLUMNS, width, plain), [width, plain]);
   if (!row) return <Text color="yellow">This cluster is gone. Press esc to go back.</Text>;
   // The operator's not-True conditions get a line of their own, taken from the pane.
-  const { memberRows, paneRows } = clusterLayout(height - (row.problems.length > 0 ? 1 : 0) - (row.reasons.length > 0 ? 1 : 0) - (patroni?.paused ? 1 : 0), row.members.length);
+  const { memberRows, paneRows } = clusterLayout(height - (row.problems.length > 0 ? 1 : 0) - (row.reasons.length > 0 ? 1 : 0) - (patroni?.paused ? 1 : 0) - (backupsLine ? 1 : 0), row.members.length);
   const { visible, offset } = windowed(row.members, ui.member, memberRows);
-  const lines = ui.pane === 'events' ? events.length : manifest.length;
+  const lines = ui.pane === 'events' ? events.length : ui.pane === 'manifest' ? manifest.length : detail.length;
   const page = paneLinesShown(ui.pane, paneRows);
   const top = Math.max(0, Math.min(ui.paneTop, lines - page));
   const now = Date.now();
@@ -110,6 +115,7 @@ export function ClusterView({ row, statefulset, patroni, events, manifest, ui, w
         </Text>
       )}
       <Staleness view={patroni} />
+      {backupsLine}
       <HeaderRow columns={memberCols} />
       {visible.map((m, i) => (
         <Row key={m.name} columns={memberCols} row={m} selected={!ui.paneFocus && offset + i === ui.member} />
@@ -127,6 +133,8 @@ export function ClusterView({ row, statefulset, patroni, events, manifest, ui, w
             ))}
           </>
         )
+      ) : ui.pane !== 'manifest' ? (
+        detail.slice(top, top + page).map((l, i) => <PaneText key={i} line={l} />)
       ) : (
         manifest.slice(top, top + page).map((l, i) => (
           <Text key={i} wrap="truncate">
@@ -142,7 +150,7 @@ function PaneTitle({ pane, focus, top, shown, total, width }: { pane: UiState['p
   const { plain } = useLook();
   const tab = (name: UiState['pane'], label: string) => (pane === name ? `[${label}]` : ` ${label} `);
   // Which pane has the keys: inverse video, or a '>' where there is none.
-  const left = `${plain && focus ? '>' : ' '}${tab('events', 'Events e')} ${tab('manifest', 'Manifest y')}`;
+  const left = `${plain && focus ? '>' : ' '}${tab('events', 'Events e')} ${tab('manifest', 'Manifest y')} ${tab('history', 'History h')} ${tab('replication', 'Repl r')}`;
   const where = total ? `${top + 1}-${top + shown} of ${total}` : '';
   const right = `${where}${focus ? ' · tab: members' : ' · tab: scroll here'}`;
   return (

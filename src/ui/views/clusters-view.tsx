@@ -9,6 +9,8 @@ import { formatAge, formatLagMiB, readableReason } from '../format.ts';
 import { listRows } from '../layout.ts';
 import { useLook } from '../look.ts';
 import type { SortKey } from '../ui-state.ts';
+import type { BackupsState } from '../../services/live/backups-types.ts';
+import { backupColumn } from './backups-column.ts';
 
 export const HEALTH_TONES: Record<string, Tone> = { Healthy: 'good', Degraded: 'warn', NoLeader: 'bad', Pending: 'warn' };
 
@@ -45,6 +47,8 @@ export interface ClustersViewProps {
   /** false until the first lists arrive */
   synced: boolean;
   sort?: SortKey;
+  /** the backups feed's catalog: a BACKUP column after HEALTH when a feed runs */
+  backups?: BackupsState;
 }
 
 /** The name-like columns as wide as their longest value (within bounds), so the rest of the line is left for messages. */
@@ -53,10 +57,11 @@ function sized(columns: Column<ClusterRow>[], rows: ClusterRow[]): Column<Cluste
   return columns.map((c) => (c.title === 'NAME' || c.title === 'NAMESPACE' || c.title === 'LEADER' ? { ...c, width: Math.min(c.title === 'NAME' ? 24 : 16, longest(c)) } : c));
 }
 
-export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name' }: ClustersViewProps) {
+export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups }: ClustersViewProps) {
   const { plain } = useLook();
   // The namespace column only when there is more than one namespace to tell apart, as `zpg list` does.
-  const columns = useMemo(() => layout(sized(allNamespaces ? [NAMESPACE, ...COLUMNS] : COLUMNS, rows), width, plain), [width, plain, allNamespaces, rows]);
+  const withBackups = useMemo(() => (backups?.configured === true ? COLUMNS.flatMap((c) => (c.title === 'HEALTH' ? [c, backupColumn(backups)] : [c])) : COLUMNS), [backups]);
+  const columns = useMemo(() => layout(sized(allNamespaces ? [NAMESPACE, ...withBackups] : withBackups, rows), width, plain), [width, plain, allNamespaces, rows, withBackups]);
   if (rows.length === 0 && !synced) return <Text dimColor>Loading clusters…</Text>;
   if (rows.length === 0) return <Text dimColor>No clusters. Submit a postgresql manifest, or widen with :ns all.</Text>;
   const { visible, offset } = windowed(rows, cursor, listRows(height));

@@ -5,7 +5,7 @@
 // (and marked '!' in a gutter where there is no colour); a restart is a marker line.
 import { Box, Text } from 'ink';
 import type { LogView as LogData } from '../../store/store.ts';
-import { RESTART_MARK } from '../../services/live/log-feed.ts';
+import { RESTART_MARK } from '../../services/live/log-marks.ts';
 import { formatDuration, printable } from '../format.ts';
 import { pagedRows } from '../layout.ts';
 import { useNow } from '../hooks/use-now.ts';

@@ -1,0 +1,132 @@
+// BENCH=backups: the backup catalog on the sandbox's S3 (s3rver).
+// 1. The catalog of 500 clusters (each: two WAL-G base backups, WAL after them, a logical backup), found in
+//    the bucket and read 16 at a time (goal < 2 s), against the same run's flat listing of every key in the
+//    bucket (the least any reader of all those keys must do).
+// 2. The S3 request count of one cluster's catalog with 0 and with N older WAL keys before its newest backup:
+//    it must not change. s3rver keeps one file per key, so the keys are written straight into its directory
+//    layout (the way s3rver itself stores them); N is BENCH_WAL_KEYS (default 200,000; 1,000,000 takes
+//    a million inodes and a few minutes).
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startS3Server } from '../src/sandbox/s3/server.ts';
+import { findClustersInBucket, readClusterBackups, type CatalogSettings } from '../src/services/backups/catalog.ts';
+import { createS3Client } from '../src/services/s3/client.ts';
+
+const BUCKET = 'zpg-bench';
+/** BENCH_BACKUPS_CLUSTERS shrinks part 1 (at least 1: part 2 reads the first cluster). */
+const CLUSTERS = Math.max(1, Number(process.env.BENCH_BACKUPS_CLUSTERS ?? 500));
+
+const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+/** Every seeded cluster's WAL starts this far in, so a million older segments fit below it on the same timeline. */
+const OFF = 1_100_000;
+const seg = (tl: number, n: number) => `${hex8(tl)}${hex8(Math.floor(n / 256))}${hex8(n % 256)}`;
+
+/** One key as s3rver's filesystem store keeps it: <bucket>/<dirs>/<name>._S3rver_object, mtime = LastModified. */
+function put(root: string, key: string, body: string, at: Date): void {
+  const parts = key.split('/');
+  const file = join(root, BUCKET, ...parts.slice(0, -1), `${parts.at(-1)}._S3rver_object`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, body);
+  utimesSync(file, at, at);
+}
+
+function sentinel(lsnSegment: number, at: Date): string {
+  const lsn = lsnSegment * 16 * 1024 * 1024 + 40;
+  return JSON.stringify({ LSN: lsn, FinishLSN: lsn + 4096, PgVersion: 150018, SystemIdentifier: 7715000000001, UncompressedSize: 1, CompressedSize: 1, Version: 2, StartTime: at.toISOString(), FinishTime: at.toISOString(), Hostname: 'x-0', IsPermanent: false });
+}
+
+/** A cluster with backups at segments OFF+10 and OFF+20 and WAL OFF+10..OFF+30 on timeline 1. */
+function seedCluster(root: string, name: string, uid: string, t0: number): void {
+  const prefix = `spilo/${name}/${uid}/wal/15/`;
+  for (const [i, s] of [OFF + 10, OFF + 20].entries()) put(root, `${prefix}basebackups_005/base_${seg(1, s)}_backup_stop_sentinel.json`, sentinel(s, new Date(t0 + i * 60_000)), new Date(t0 + i * 60_000 + 1000));
+  for (let s = OFF + 10; s <= OFF + 30; s++) put(root, `${prefix}wal_005/${seg(1, s)}.br`, '', new Date(t0 + (s - OFF - 10) * 6_000));
+  put(root, `spilo/${name}/${uid}/logical_backups/${Math.floor(t0 / 1000)}.sql.gz`, 'x', new Date(t0));
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+export async function benchBackups(): Promise<Record<string, unknown>[]> {
+  const root = mkdtempSync(join(tmpdir(), 'zpg-bench-backups-'));
+  const rows: Record<string, unknown>[] = [];
+  const server = await startS3Server({ directory: root, buckets: [BUCKET] });
+  try {
+    const s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', timeoutMs: 600_000 });
+    const settings: CatalogSettings = { s3, walBucket: BUCKET };
+    const t0 = Date.now() - 3_600_000;
+    for (let i = 0; i < CLUSTERS; i++) seedCluster(root, `c${String(i).padStart(3, '0')}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, t0);
+
+    const flat = await timed(async () => {
+      let token: string | undefined;
+      let keys = 0;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
+        keys += page.KeyCount ?? 0;
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys;
+    });
+    const catalog = await timed(async () => {
+      const { refs, requests } = await findClustersInBucket(settings);
+      let total = requests;
+      let windows = 0;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < refs.length) {
+            const c = await readClusterBackups(settings, refs[next++]);
+            total += c.requests;
+            if (c.window.to) windows++;
+          }
+        }),
+      );
+      return { clusters: refs.length, windows, requests: total };
+    });
+    const say = (row: Record<string, unknown>) => {
+      // Printed as it comes too: the whole run takes minutes on a busy machine.
+      console.log(JSON.stringify(row));
+      rows.push(row);
+    };
+    say({
+      bench: `catalog of ${catalog.value.clusters} clusters (${catalog.value.windows} windows, ${catalog.value.requests} requests)`,
+      ms: Math.round(catalog.ms),
+      baseline: `flat listing of all ${flat.value} keys: ${Math.round(flat.ms)} ms`,
+      ratio: (catalog.ms / flat.ms).toFixed(2),
+      goal: '< 2000 ms',
+    });
+
+    const ref = { cluster: 'c000', uid: '00000000-0000-4000-8000-000000000000' };
+    const before = await readClusterBackups(settings, ref);
+    const n = Number(process.env.BENCH_WAL_KEYS ?? 200_000);
+    const seeded = await timed(async () => {
+      // Older WAL on timeline 1, every segment before the backups' (a cluster whose old WAL was never pruned).
+      const prefix = `spilo/c000/${ref.uid}/wal/15/wal_005/`;
+      const dir = join(root, BUCKET, ...prefix.split('/').filter(Boolean));
+      const old = new Date(t0 - 86_400_000);
+      for (let i = 0; i < n; i++) {
+        const file = join(dir, `${seg(1, OFF - n + i)}.br._S3rver_object`);
+        writeFileSync(file, '');
+        if (i === 0) utimesSync(file, old, old);
+      }
+    });
+    const after = await timed(() => readClusterBackups(settings, ref));
+    const full = await timed(() => readClusterBackups(settings, ref, { full: true }));
+    say({
+      bench: `requests of one cluster's catalog with 0 / ${n.toLocaleString('en')} older WAL keys (written in ${Math.round(seeded.ms / 1000)} s)`,
+      ms: Math.round(after.ms),
+      baseline: `${before.requests} requests with 0 keys`,
+      ratio: `${after.value.requests} requests (same: ${after.value.requests === before.requests})`,
+      goal: 'same count',
+    });
+    say({ bench: `--full over the same (lists from the oldest backup on: OFF+10)`, ms: Math.round(full.ms), baseline: '', ratio: `${full.value.requests} requests`, goal: 'grows with WAL after the oldest backup only' });
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  return rows;
+}

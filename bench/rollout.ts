@@ -1,0 +1,221 @@
+// BENCH=rollout: a 3-member cluster (real Patroni 3 + PostgreSQL 15 in the
+// sandbox) rolled by the daemon (dist/zpg.mjs --daemon, its own process) after
+// an env change in the manifest, while a client inserts a row every 50 ms into
+// whichever member leads. Reported: the longest gap between two acknowledged
+// writes, acknowledged writes missing afterwards, and the rollout's total
+// time. Baselines from the same run on the same cluster: a bare Patroni
+// switchover through its REST API under the same writer (the floor for the
+// write gap: a rollout needs one), and one replica pod deleted and recreated
+// until it streams with no lag (3 × that is the floor for the rollout's time).
+import * as k8s from '@kubernetes/client-node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { installCrds, installOperatorConfig } from '../src/sandbox/demo/install.ts';
+import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, clusterManifest } from '../src/sandbox/demo/samples.ts';
+import { claimSubnet } from '../src/sandbox/demo/subnet.ts';
+import { startWorld } from '../src/sandbox/demo/world.ts';
+import { processesUnder } from '../src/sandbox/patroni/processes.ts';
+
+const REPO = join(import.meta.dirname, '..');
+const NAME = 'acid-bench-roll';
+const NS = 'default';
+const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls', namespace: NS, name: NAME };
+const MARK = 'zalando-postgres-operator-rolling-update-required';
+const WRITE_EVERY_MS = 50;
+/** a replica following its leader: Patroni 3 says running, 4 streaming */
+const FOLLOWING = new Set(['running', 'streaming']);
+
+/** Polls `fn` until it answers a truthy value; fails with `what` after `timeoutMs`. */
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, stepMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`bench rollout: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+interface PatroniMember {
+  name: string;
+  role: string;
+  state: string;
+  lag?: number | string;
+  timeline?: number;
+}
+
+export async function benchRollout(): Promise<Record<string, unknown>[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'zpg-bench-rollout-'));
+  chmodSync(dir, 0o755); // members run as postgres when the bench runs as root
+  const subnet = claimSubnet();
+  const world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
+  let daemon: ChildProcess | undefined;
+  try {
+    installCrds(world.api.registry);
+    installOperatorConfig(world.api.registry);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(world.kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+
+    daemon = spawn(process.execPath, [join(REPO, 'bin', 'zpg.mjs'), '--daemon', '--kubeconfig', world.kubeconfig, '--port', '0'], {
+      env: { ...process.env, POD_NAMESPACE: OPERATOR_NAMESPACE, CONFIG_MAP_NAME, WATCHED_NAMESPACE: '*' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(dir, 'daemon.log'));
+    daemon.stdout?.pipe(log);
+    daemon.stderr?.pipe(log);
+
+    const pods = async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: `cluster-name=${NAME}` })).items;
+    const leaderPod = async () => (await pods()).find((p) => p.metadata?.labels?.['spilo-role'] === 'master' && !p.metadata.deletionTimestamp && p.status?.podIP);
+    const patroni = async (path: string, init?: RequestInit) => {
+      const l = await leaderPod();
+      if (!l) throw new Error('no leader');
+      return fetch(`http://${l.status!.podIP!}:8008${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+    };
+    const members = async () => ((await (await patroni('/cluster')).json()) as { members: PatroniMember[] }).members;
+    const status = async () => ((await custom.getNamespacedCustomObject(PG)) as { status?: { PostgresClusterStatus?: string } }).status;
+    /** three members: one leader, two replicas following it with no lag */
+    const streaming = async () => {
+      const ms = await members();
+      return ms.length === 3 && ms.filter((m) => m.role === 'leader').length === 1 && ms.filter((m) => m.role !== 'leader').every((m) => FOLLOWING.has(m.state) && Number(m.lag) === 0);
+    };
+    /** streaming, status Running and no pod marked for a rollout */
+    const settled = async () => (await streaming()) && (await status())?.PostgresClusterStatus === 'Running' && (await pods()).every((p) => p.metadata?.annotations?.[MARK] !== 'true');
+    const password = async () => Buffer.from((await core.readNamespacedSecret({ namespace: NS, name: `postgres.${NAME}.credentials.postgresql.acid.zalan.do` })).data!.password!, 'base64').toString('utf8');
+    const leaderQuery = async (sql: string) => {
+      const c = new pg.Client({ host: (await leaderPod())!.status!.podIP!, port: 5432, user: 'postgres', password: await password(), connectionTimeoutMillis: 5_000 });
+      await c.connect();
+      try {
+        return (await c.query(sql)).rows as Record<string, unknown>[];
+      } finally {
+        await c.end();
+      }
+    };
+    const timeline = async () => (await members()).find((m) => m.role === 'leader')?.timeline ?? 0;
+
+    /** inserts a row every 50 ms into the current leader; remembers what was acknowledged and the longest gap */
+    const writer = async (table: string) => {
+      await until(`table ${table}`, async () => (await leaderQuery(`create table if not exists ${table}(id bigint primary key)`), true), 60_000, 1000);
+      const pw = await password();
+      const acked: number[] = [];
+      let next = 1;
+      let stop = false;
+      let lastAck = Date.now();
+      let longestGapMs = 0;
+      const loop = (async () => {
+        let client: pg.Client | undefined;
+        while (!stop) {
+          try {
+            if (!client) {
+              const l = await leaderPod();
+              if (!l) throw new Error('no leader');
+              const c = new pg.Client({ host: l.status!.podIP!, port: 5432, user: 'postgres', password: pw, connectionTimeoutMillis: 2_000, query_timeout: 3_000 });
+              c.on('error', () => undefined);
+              await c.connect();
+              if ((await c.query<{ ro: boolean }>('select pg_is_in_recovery() as ro')).rows[0]!.ro) {
+                await c.end().catch(() => undefined);
+                throw new Error('not the leader');
+              }
+              client = c;
+            }
+            const id = next++;
+            await client.query(`insert into ${table}(id) values ($1)`, [id]);
+            acked.push(id);
+            const t = Date.now();
+            longestGapMs = Math.max(longestGapMs, t - lastAck);
+            lastAck = t;
+          } catch {
+            await client?.end().catch(() => undefined);
+            client = undefined;
+          }
+          await new Promise((r) => setTimeout(r, WRITE_EVERY_MS));
+        }
+        await client?.end().catch(() => undefined);
+      })();
+      return {
+        async stop() {
+          stop = true;
+          await loop;
+          const have = new Set((await leaderQuery(`select id from ${table}`)).map((r) => Number(r.id)));
+          return { acked: acked.length, lost: acked.filter((id) => !have.has(id)).length, longestGapMs };
+        },
+      };
+    };
+
+    await custom.createNamespacedCustomObject({ ...PG, body: clusterManifest({ name: NAME, instances: 3 }) });
+    await until('3 members streaming, status Running', settled, 300_000, 1000);
+
+    // Baseline 1: Patroni's own switchover, through its REST API, under the same writer.
+    const w1 = await writer('bench_switchover');
+    await new Promise((r) => setTimeout(r, 2_000)); // a steady writer before the switchover
+    const before = await members();
+    const from = before.find((m) => m.role === 'leader')!.name;
+    const to = before.find((m) => m.role !== 'leader')!.name;
+    const tSw = Date.now();
+    const res = await patroni('/switchover', { method: 'POST', body: JSON.stringify({ leader: from, candidate: to }) });
+    if (res.status !== 200) throw new Error(`bench rollout: switchover answered ${res.status}: ${await res.text()}`);
+    await until('the candidate leads and the rest stream', async () => (await leaderPod())?.metadata?.name === to && (await streaming()), 120_000, 100);
+    const switchoverMs = Date.now() - tSw;
+    await new Promise((r) => setTimeout(r, 2_000));
+    const sw = await w1.stop();
+
+    // Baseline 2: one replica pod deleted, recreated by the StatefulSet, streaming again with no lag.
+    const replica = (await members()).find((m) => m.role !== 'leader')!.name;
+    const oldUid = (await pods()).find((p) => p.metadata!.name === replica)!.metadata!.uid;
+    const tRe = Date.now();
+    await core.deleteNamespacedPod({ namespace: NS, name: replica });
+    await until('the replica back and streaming', async () => {
+      const p = (await pods()).find((x) => x.metadata!.name === replica);
+      return p && p.metadata!.uid !== oldUid && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && (await streaming());
+    }, 180_000, 100);
+    const podCycleMs = Date.now() - tRe;
+    await until('settled after the pod cycle', settled, 120_000, 500);
+
+    // The rollout: an env change in the manifest, under the writer.
+    const tl = await timeline();
+    const w2 = await writer('bench_rollout');
+    await new Promise((r) => setTimeout(r, 2_000));
+    const uids = new Set((await pods()).map((p) => p.metadata!.uid));
+    const tRo = Date.now();
+    await custom.patchNamespacedCustomObject({ ...PG, body: { spec: { env: [{ name: 'BENCH_ROLL', value: String(Date.now()) }] } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await until('every pod recreated and the cluster settled', async () => {
+      const ps = await pods();
+      return ps.length === 3 && ps.every((p) => !uids.has(p.metadata!.uid)) && (await settled());
+    }, 900_000, 250);
+    const rolloutMs = Date.now() - tRo;
+    await new Promise((r) => setTimeout(r, 2_000));
+    const ro = await w2.stop();
+    const switchovers = (await timeline()) - tl;
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return [
+      { bench: `rollout: longest write gap, env change rolled by the daemon (3 members, a write every ${WRITE_EVERY_MS} ms)`, value: s(ro.longestGapMs), baseline: `${s(sw.longestGapMs)} bare Patroni switchover (REST)`, ratio: (ro.longestGapMs / Math.max(1, sw.longestGapMs)).toFixed(2), goal: '< 5 s' },
+      { bench: 'rollout: acknowledged writes lost', value: `${ro.lost} of ${ro.acked}`, baseline: `${sw.lost} of ${sw.acked} in the bare switchover`, ratio: '', goal: '0' },
+      { bench: 'rollout: switchovers (timeline increase)', value: String(switchovers), baseline: '', ratio: '', goal: '1' },
+      { bench: 'rollout: total time, patch → 3 pods recreated, streaming, status Running', value: s(rolloutMs), baseline: `${s(3 * podCycleMs)} = 3 × ${s(podCycleMs)} replica pod delete → streaming, lag 0`, ratio: (rolloutMs / (3 * podCycleMs)).toFixed(2), goal: '' },
+      { bench: 'rollout: bare Patroni switchover, request → new leader, replicas streaming', value: s(switchoverMs), baseline: '', ratio: '', goal: '' },
+    ];
+  } finally {
+    if (daemon && daemon.exitCode === null) {
+      const d = daemon;
+      await new Promise<void>((r) => {
+        d.once('exit', () => r());
+        d.kill('SIGTERM');
+      });
+    }
+    await world.stop();
+    subnet.release();
+    const left = processesUnder(dir).map((p) => p.pid);
+    if (left.length) process.stderr.write(`bench rollout: processes left under ${dir}: ${left.join(' ')}\n`);
+    if (!process.env.BENCH_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
+  }
+}

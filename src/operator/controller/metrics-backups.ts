@@ -1,0 +1,150 @@
+// Per-cluster backup health for /metrics, read from the S3 catalog: when the
+// newest base and logical backups finished, when the newest WAL segment was
+// archived, and where the restorable window ends. Only with a WAL bucket
+// configured; each cluster's catalog is read once per interval (default 5
+// minutes; a few requests each, never one per WAL file), a few at a time,
+// every request with a deadline. Ages are computed when scraped, so they grow
+// between reads as a real age does.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { readClusterBackups, type CatalogSettings, type ClusterBackups } from '../../services/backups/catalog.ts';
+import { createS3Client, s3ConfigFromEnv } from '../../services/s3/client.ts';
+import type { OperatorConfig } from '../config/keys.ts';
+
+export interface BackupCluster {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export interface BackupHealthOptions {
+  clusters: () => BackupCluster[];
+  /** the catalog's settings of the moment; undefined: no WAL bucket, no backup metrics */
+  settings: () => CatalogSettings | undefined;
+  intervalMs?: number;
+  concurrency?: number;
+  now?: () => number;
+}
+
+export interface BackupHealthRow {
+  namespace: string;
+  cluster: string;
+  /** the last read succeeded */
+  up: boolean;
+  baseBackups: number;
+  /** unix seconds; undefined when there is none */
+  lastBase?: number;
+  lastLogical?: number;
+  lastArchived?: number;
+  windowEnd?: number;
+}
+
+interface Read {
+  at: number;
+  ok: boolean;
+  catalog?: ClusterBackups;
+}
+
+const seconds = (iso: string | null | undefined) => {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t / 1000 : undefined;
+};
+const newest = (times: (string | undefined)[]) => {
+  const s = times.map(seconds).filter((t): t is number => t !== undefined);
+  return s.length ? Math.max(...s) : undefined;
+};
+
+/**
+ * The catalog settings from the operator configuration (wal_s3_bucket,
+ * logical_backup_s3_*, aws_region) and the daemon's environment (AWS_ENDPOINT,
+ * credentials; else the AWS chain). One client per distinct setting.
+ */
+export function backupSettingsFrom(env: NodeJS.ProcessEnv = process.env): (config: OperatorConfig) => CatalogSettings | undefined {
+  let last: { shape: string; s3: S3Client } | undefined;
+  return (config) => {
+    if (!config.wal_s3_bucket) return undefined;
+    const fromEnv = s3ConfigFromEnv(env);
+    const region = fromEnv.region ?? (config.aws_region || undefined);
+    const shape = JSON.stringify([fromEnv.endpoint, region, fromEnv.forcePathStyle]);
+    if (last?.shape !== shape) last = { shape, s3: createS3Client({ ...fromEnv, ...(region ? { region } : {}), timeoutMs: 10_000 }, env) };
+    return {
+      s3: last.s3,
+      walBucket: config.wal_s3_bucket,
+      logicalBucket: config.logical_backup_s3_bucket || undefined,
+      logicalPrefix: config.logical_backup_s3_bucket_prefix || 'spilo',
+    };
+  };
+}
+
+export class BackupHealth {
+  private readonly o: Required<BackupHealthOptions>;
+  private readonly reads = new Map<string, Read>();
+  private readonly busy = new Set<string>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(o: BackupHealthOptions) {
+    this.o = { ...o, intervalMs: o.intervalMs ?? 300_000, concurrency: o.concurrency ?? 2, now: o.now ?? Date.now };
+  }
+
+  start(): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.tick(), Math.min(5_000, this.o.intervalMs));
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** reads the catalogs that are due; resolves when they are read */
+  async tick(): Promise<void> {
+    const settings = this.o.settings();
+    const clusters = this.o.clusters();
+    const live = new Set(clusters.map((c) => `${c.namespace}/${c.name}`));
+    for (const k of this.reads.keys()) if (!settings || !live.has(k)) this.reads.delete(k);
+    if (!settings) return;
+    const now = this.o.now();
+    const due = clusters.filter((c) => {
+      const k = `${c.namespace}/${c.name}`;
+      const r = this.reads.get(k);
+      return !this.busy.has(k) && (!r || now - r.at >= this.o.intervalMs);
+    });
+    const room = Math.max(0, this.o.concurrency - this.busy.size);
+    await Promise.all(due.slice(0, room).map((c) => this.read(settings, c)));
+  }
+
+  private async read(settings: CatalogSettings, c: BackupCluster): Promise<void> {
+    const k = `${c.namespace}/${c.name}`;
+    this.busy.add(k);
+    try {
+      const catalog = await readClusterBackups(settings, { cluster: c.name, namespace: c.namespace, uid: c.uid });
+      this.reads.set(k, { at: this.o.now(), ok: true, catalog });
+    } catch {
+      // a failed read keeps the last good catalog, so ages keep growing and alerts still fire
+      this.reads.set(k, { at: this.o.now(), ok: false, catalog: this.reads.get(k)?.catalog });
+    } finally {
+      this.busy.delete(k);
+    }
+  }
+
+  rows(): BackupHealthRow[] {
+    if (!this.o.settings()) return [];
+    return this.o.clusters().flatMap((c) => {
+      const r = this.reads.get(`${c.namespace}/${c.name}`);
+      if (!r) return [];
+      const cat = r.catalog;
+      return [{
+        namespace: c.namespace,
+        cluster: c.name,
+        up: r.ok,
+        baseBackups: cat?.baseBackups.length ?? 0,
+        lastBase: newest(cat?.baseBackups.map((b) => b.finishTime) ?? []),
+        lastLogical: newest(cat?.logicalBackups.map((l) => l.time) ?? []),
+        lastArchived: seconds(cat?.lastArchivedWal?.at),
+        windowEnd: seconds(cat?.window.to),
+      }];
+    });
+  }
+}

@@ -1,0 +1,162 @@
+// A clone from S3, planned before anything is created: the source (live, or
+// deleted and named by uid), the restorable window from the catalog, the
+// target time checked against it, the base backup Spilo will pick (the newest
+// whose sentinel was uploaded before the time), the WAL it will replay, and
+// the manifest. Used by `zpg restore clone` and the console's clone wizard.
+import * as k8s from '@kubernetes/client-node';
+import { Document, Scalar } from 'yaml';
+import type { TaskEnv } from '../tasks/facts.ts';
+import { BadInput } from '../tasks/types.ts';
+import type { BaseBackup } from './base-backups.ts';
+import { readClusterBackups, type ClusterBackups } from './catalog.ts';
+import { badClusterName, buildCloneManifest, type SourceSpec } from './clone-manifest.ts';
+import { parseTargetTime, utc } from './clone-time.ts';
+import { WAL, parseWalKey } from './layout.ts';
+import { catalogSettingsFrom, loadBackupS3 } from './s3-sources.ts';
+import type { BackupS3Flags, ResolvedBackupS3 } from './s3-settings.ts';
+import { list, type Reader } from './s3-list.ts';
+
+export interface CloneRequest {
+  cluster: string;
+  namespace: string;
+  to: string;
+  time?: string;
+  latest?: boolean;
+  uid?: string;
+}
+
+export interface ClonePlan {
+  manifest: Record<string, unknown>;
+  yaml: string;
+  /** RFC 3339 UTC */
+  instant: string;
+  /** "2026-12-05 10:00 (Europe/Berlin) means 2026-12-05T09:00:00Z" */
+  said: string;
+  baseBackup: { id: string; finishTime: string; modified: string };
+  walRange: { from: string; to: string; timeline: number };
+  /** the rest, for the CLI and the task */
+  source: { cluster: string; namespace: string; uid: string; live: boolean };
+  window: { from: string; to: string };
+  store: string;
+  notes: string[];
+}
+
+export interface CloneEnv extends Pick<TaskEnv, 'kc' | 'namespace'> {
+  /** settings resolved by the caller (flags); otherwise env + the operator's configuration */
+  s3?: ResolvedBackupS3;
+  s3Flags?: BackupS3Flags;
+  operatorConfig?: string;
+  /** the instant to use instead of --time/--latest (the task's "mark the present" step) */
+  at?: Date;
+}
+
+const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' } as const;
+
+interface PgObject {
+  metadata?: { name?: string; namespace?: string; uid?: string };
+  spec?: SourceSpec & { env?: k8s.V1EnvVar[] };
+}
+
+async function readPg(kc: k8s.KubeConfig, namespace: string, name: string): Promise<PgObject | undefined> {
+  try {
+    return (await kc.makeApiClient(k8s.CustomObjectsApi).getNamespacedCustomObject({ ...PG, namespace, name })) as PgObject;
+  } catch (e) {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Spilo tries wal/<version>/ newest first and takes the first one with a backup strictly before the time. */
+export function pickBaseBackup(c: Pick<ClusterBackups, 'walPrefixes' | 'baseBackups'>, at: Date): BaseBackup | undefined {
+  for (const prefix of c.walPrefixes) {
+    const before = c.baseBackups.filter((b) => b.prefix === prefix && Date.parse(b.modified) < at.getTime());
+    if (before.length) return before.sort((a, b) => a.modified.localeCompare(b.modified)).at(-1);
+  }
+  return undefined;
+}
+
+/** The first archived segment uploaded at or after the time (replay reads up to it), from the backup's start on. */
+async function walUpTo(r: Reader, backup: BaseBackup, at: Date): Promise<{ segment: string; timeline: number } | undefined> {
+  const { objects } = await list(r, backup.prefix + WAL, { startAfter: `${backup.prefix}${WAL}${backup.startSegment}` });
+  let best: { segment: string; timeline: number; t: number } | undefined;
+  for (const o of objects) {
+    const k = parseWalKey(o.key.slice(backup.prefix.length + WAL.length));
+    if (k?.kind !== 'segment' || k.segment.timeline < backup.timeline) continue;
+    const t = o.lastModified.getTime();
+    if (t >= at.getTime() && (!best || t < best.t)) best = { segment: k.name, timeline: k.segment.timeline, t };
+  }
+  return best;
+}
+
+/** YAML with the timestamp quoted, as Zalando's docs write it: YAML 1.1 readers (kubectl's) would take it for a date. */
+export function manifestYaml(manifest: Record<string, unknown>): string {
+  const doc = new Document(manifest);
+  const ts = doc.getIn(['spec', 'clone', 'timestamp'], true);
+  if (ts instanceof Scalar) ts.type = Scalar.QUOTE_DOUBLE;
+  return doc.toString();
+}
+
+export function windowText(c: ClusterBackups): string {
+  return c.window.from ? `${c.window.from} → ${c.window.to}` : 'none';
+}
+
+export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promise<ClonePlan> {
+  const bad = badClusterName(req.to);
+  if (bad) throw new BadInput(`--to ${req.to}: not a cluster name: ${bad}`);
+  if (req.to === req.cluster && !req.uid) throw new BadInput(`--to ${req.to}: the clone needs a new name (to restore a deleted cluster under its old name, pass --uid)`);
+  if (req.time && req.latest) throw new BadInput('--time and --latest: pick one');
+  if (!req.time && !req.latest && !env.at) throw new BadInput('name the point to restore to: --time T (inside the restorable window, see zpg backups) or --latest');
+  const parsed = req.time && !env.at ? parseTargetTime(req.time, { flag: '--time' }) : undefined;
+  const [source, existing] = await Promise.all([readPg(env.kc, req.namespace, req.cluster), readPg(env.kc, req.namespace, req.to)]);
+  if (existing && !(req.to === req.cluster && existing.metadata?.uid !== req.uid && !source)) throw new BadInput(`--to ${req.to}: a cluster named ${req.to} exists in namespace ${req.namespace} already; pick another name`);
+  const uid = req.uid ?? source?.metadata?.uid;
+  if (!uid) throw new BadInput(`cluster "${req.cluster}" not found in namespace ${req.namespace}; for a deleted cluster pass --uid UID (zpg backups --deleted lists them)`);
+  const live = source !== undefined && source.metadata?.uid === uid;
+  const notes: string[] = [];
+  if (source && !live) notes.push(`${req.cluster} exists with another uid (${source.metadata?.uid}); restoring the deleted one with uid ${uid}, its spec copied from the live manifest`);
+
+  const loaded = env.s3 ? { settings: env.s3, operatorConfig: '' } : await loadBackupS3(env.kc, { flags: env.s3Flags, operatorConfig: env.operatorConfig, namespace: req.namespace, ...(source ? { cluster: { name: req.cluster, env: source.spec?.env } } : {}) });
+  const s3 = loaded.settings;
+  if (!s3.wal.bucket) throw new BadInput(`no WAL bucket to clone from: pass --bucket, set WAL_S3_BUCKET, or configure wal_s3_bucket in the operator configuration${loaded.operatorConfig ? ` (${loaded.operatorConfig})` : ''}`);
+  const settings = await catalogSettingsFrom(s3);
+  const { describeStore } = await import('./s3-settings.ts');
+  const catalog = await readClusterBackups(settings, { cluster: req.cluster, namespace: req.namespace, uid });
+  const where = `s3://${s3.wal.bucket}/spilo/${req.cluster}/${uid}/wal/`;
+  if (!catalog.window.from || !catalog.window.to) {
+    throw new BadInput(`${req.time ? `--time ${req.time}` : '--latest'}: ${req.cluster} (uid ${uid}) has no restorable window in ${where}: ${catalog.baseBackups.length ? 'no base backup has its WAL archived yet' : 'no base backup'}`);
+  }
+  const at = env.at ?? (parsed ? parsed.instant : new Date(catalog.window.to));
+  const flag = req.time ? `--time ${req.time}` : '--latest';
+  const oldest = catalog.baseBackups.filter((b) => b.prefix === catalog.walPrefixes[0]).sort((a, b) => a.modified.localeCompare(b.modified))[0];
+  // Spilo needs a backup uploaded strictly before the time: the window starts there for a clone.
+  const start = oldest && Date.parse(oldest.modified) > Date.parse(catalog.window.from) ? oldest.modified : catalog.window.from;
+  const windowSaid = `the restorable window is ${start} → ${catalog.window.to}`;
+  if (at.getTime() <= Date.parse(start)) throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: before the oldest base backup of ${req.cluster}; ${windowSaid}`);
+  if (at.getTime() > Date.parse(catalog.window.to)) {
+    const hint = live ? '; WAL after it is not archived yet: run with --apply, which archives the present first, or try again later' : '';
+    throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: after the end of the restorable window (the last archived WAL); ${windowSaid}${hint}`);
+  }
+  const backup = pickBaseBackup(catalog, at);
+  if (!backup) throw new BadInput(`${flag}: no base backup of ${req.cluster} was uploaded before ${utc(at)}; ${windowSaid}`);
+  const reader: Reader = { s3: settings.s3, bucket: s3.wal.bucket, requests: 0 };
+  const upTo = await walUpTo(reader, backup, at);
+  const walRange = { from: backup.startSegment, to: upTo?.segment ?? catalog.window.toSegment ?? backup.startSegment, timeline: upTo?.timeline ?? backup.timeline };
+  const pgMajor = /\/wal\/(\d+)\/$/.exec(backup.prefix)?.[1] ?? (backup.pgVersion ? String(Math.floor(backup.pgVersion / 10000)) : undefined);
+  const offsetText = parsed ? parsed.rfc3339 : at.toISOString().replace('Z', '+00:00');
+  const manifest = buildCloneManifest({ name: req.to, namespace: req.namespace, source: { cluster: req.cluster, uid, spec: source?.spec }, timestamp: offsetText, pgMajor, s3, walPrefix: backup.prefix });
+  if (!source) notes.push(`${req.cluster} is deleted: its manifest is gone, so the clone gets 1 instance, 1Gi and PostgreSQL ${pgMajor ?? '15'}; edit the manifest for more`);
+  if (req.latest && live && !env.at) notes.push(`--latest: --apply first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it; this preview uses the end of the window, and recovery to it needs a commit after it in the archive`);
+  if (!live) notes.push('recovery needs a commit after the target time in the archive; a time after the deleted cluster\'s last commit fails with "recovery ended before configured recovery target was reached"');
+  return {
+    manifest,
+    yaml: manifestYaml(manifest),
+    instant: utc(at),
+    said: parsed ? parsed.said : env.at ? `the present on ${req.cluster}: ${utc(at)}` : `--latest: the end of the window, ${utc(at)}`,
+    baseBackup: { id: backup.id, finishTime: backup.finishTime, modified: backup.modified },
+    walRange,
+    source: { cluster: req.cluster, namespace: req.namespace, uid, live },
+    window: { from: start, to: catalog.window.to },
+    store: describeStore(s3.wal),
+    notes,
+  };
+}

@@ -1,0 +1,117 @@
+// The console's backups services as `zpg` starts them (startConsoleBackups):
+// S3 settings resolved from the environment (no operator configuration in
+// this API), the feed reading a live cluster's catalog by its real uid, and
+// the clone wizard's preview through planCloneManifest: the base backup it
+// uses, the manifest with clone.uid, and a time outside the window refused.
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import * as k8s from '@kubernetes/client-node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCrds } from '../../src/sandbox/demo/install.ts';
+import { startS3Server, type S3Server } from '../../src/sandbox/s3/server.ts';
+import { segmentFromNumber } from '../../src/services/backups/layout.ts';
+import { startConsoleBackups, type ConsoleBackups } from '../../src/services/live/backups-console.ts';
+import { createS3Client } from '../../src/services/s3/client.ts';
+import { createZpgStore } from '../../src/store/store.ts';
+import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
+import { renderScreen, type Screen } from '../helpers/screen.ts';
+import type { TaskRequest } from '../../src/services/tasks/prepare.ts';
+
+const Bucket = 'zpg-console';
+const dir = mkdtempSync(join(tmpdir(), 'zpg-bconsole-'));
+let server: S3Server;
+let s3: S3Client;
+let t: TestApi;
+let backups: ConsoleBackups | undefined;
+let uid = '';
+const put = (Key: string, Body = 'x') => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+
+beforeAll(async () => {
+  server = await startS3Server({ directory: dir, buckets: [Bucket] });
+  s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  t = await startTestApi();
+  installCrds(t.api.registry);
+  const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
+  const created = (await custom.createNamespacedCustomObject({
+    group: 'acid.zalan.do',
+    version: 'v1',
+    namespace: 'default',
+    plural: 'postgresqls',
+    body: { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'shop' }, spec: { teamId: 'acid', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '15' } } },
+  })) as { metadata: { uid: string } };
+  uid = created.metadata.uid;
+  const p = `spilo/shop/${uid}/wal/15/`;
+  const at = new Date().toISOString();
+  const sentinelKey = `${p}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`;
+  await put(sentinelKey, JSON.stringify({ LSN: 0x2000028, FinishLSN: 0x2000100, PgVersion: 150004, Version: 2, StartTime: at, FinishTime: at }));
+  for (const n of [2, 3]) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.br`);
+  // A window needs WAL archived after the backup's upload (S3 times are whole seconds): archive the next segment until it is.
+  const modified = async (Key: string) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).LastModified!.getTime();
+  const last = `${p}wal_005/${segmentFromNumber(1, 4n)}.br`;
+  const backupAt = await modified(sentinelKey);
+  await eventually('WAL archived after the backup', async () => (await put(last), (await modified(last)) > backupAt), 30_000, 200);
+}, 120_000);
+
+let screen: Screen | undefined;
+
+afterAll(async () => {
+  await screen?.unmount();
+  backups?.stop();
+  await t?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('console backups', () => {
+  it('reads the live cluster by its uid and previews a clone with the base backup it will use', async () => {
+    const store = createZpgStore({ name: 't', namespace: 'default', allNamespaces: false });
+    store.getState().upsert('postgresqls', { metadata: { name: 'shop', namespace: 'default', uid } } as { metadata: { name: string } });
+    const env = { WAL_S3_BUCKET: Bucket, AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1' };
+    backups = startConsoleBackups(store, t.kc, 'default', env);
+    const c = await eventually('catalog', () => store.getState().backups.clusters['default/shop']?.catalog, 60_000);
+    expect(store.getState().backups.source).toBe(`s3://${Bucket} at ${server.endpoint}`);
+    expect(c!.baseBackups.map((b) => b.id)).toEqual(['base_000000010000000000000002']);
+    expect(c!.window.to).not.toBeNull();
+
+    const plan = await backups.previewClone({ cluster: 'shop', namespace: 'default', to: 'shop-clone', latest: true });
+    expect(plan.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(plan.yaml).toContain(`uid: ${uid}`);
+    expect(plan.yaml).toContain('name: shop-clone');
+    await expect(backups.previewClone({ cluster: 'shop', namespace: 'default', to: 'shop-clone', time: '2020-01-01T00:00:00Z' })).rejects.toThrow(/--time/);
+  }, 120_000);
+
+  it('on screen: the BACKUP column, b with the window, and the clone wizard previewing the real plan up to its request', async () => {
+    const store = createZpgStore({ name: 't', namespace: 'default', allNamespaces: false });
+    store.getState().apply([{ op: 'upsert', kind: 'postgresqls', obj: { metadata: { name: 'shop', namespace: 'default', uid, creationTimestamp: new Date().toISOString() }, spec: { teamId: 'acid', numberOfInstances: 1 } } as { metadata: { name: string } } }]);
+    store.setState({ synced: true });
+    const env = { WAL_S3_BUCKET: Bucket, AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1' };
+    backups?.stop();
+    backups = startConsoleBackups(store, t.kc, 'default', env);
+    const asked: TaskRequest[] = [];
+    const b = backups;
+    screen = await renderScreen({ store, actions: { setNamespace: () => {}, runTask: (r) => void asked.push(r), previewClone: (a) => b.previewClone(a), refreshBackups: (k) => b.feed.refresh(k) } });
+    // the base backup was just taken: its age, no '!'
+    await screen.waitFor(/shop\s.*Pending\s+\d+s\s/, 60_000);
+    await screen.press('enter', 'b');
+    const section = await screen.waitFor('Last base backup', 30_000);
+    expect(section).toMatch(/Window \d{4}-\d\d-\d\d \d\d:\d\dZ → /);
+    expect(section).toContain('base_000000010000000000000002');
+    await screen.press('C');
+    await screen.waitFor('restore up to which point?');
+    await screen.press('down', 'down', 'enter'); // the base backup
+    await screen.waitFor('> shop-clone');
+    await screen.press('enter');
+    const preview = await screen.waitFor('y / enter: create default/shop-clone', 30_000);
+    expect(preview).toContain('base backup base_000000010000000000000002');
+    expect(preview).toContain(`uid: ${uid}`);
+    await screen.press('y');
+    await eventually('clone asked', () => asked.length > 0 || undefined, 10_000);
+    // a picked backup means a time one second after its upload: Spilo's clone then takes that backup
+    const backup = store.getState().backups.clusters['default/shop'].catalog!.baseBackups[0];
+    const req = asked[0] as { kind: string; time: string };
+    expect(req).toEqual({ kind: 'clone', cluster: 'shop', to: 'shop-clone', time: expect.any(String), apply: true });
+    expect(Date.parse(req.time)).toBe(Date.parse(backup.modified) + 1000);
+  }, 180_000);
+});
