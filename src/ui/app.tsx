@@ -26,6 +26,7 @@ import { useTaskKeys, type TaskActions } from './use-task-keys.ts';
 import { CandidatePicker } from './views/candidate-picker.tsx';
 import { ConfirmDialog } from './views/confirm-dialog.tsx';
 import { TaskPane, taskPaneRows } from './views/task-pane.tsx';
+import { modalHints } from './task-ui.ts';
 import { useBackupKeys, type BackupActions } from './views/backups-keys.ts';
 import { BackupsScreens } from './views/backups-screen.tsx';
 import { BackupsLine } from './views/backups-section.tsx';
@@ -193,7 +194,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
           </Text>
         )}
         <Text dimColor wrap="truncate">
-          {backups.hints ?? hintsFor(ui.view, ui.paneFocus ? 'pane' : 'members')}
+          {tasks.modal ? modalHints(tasks.modal) : (backups.hints ?? hintsFor(ui.view, ui.paneFocus ? 'pane' : 'members'))}
         </Text>
       </Box>
     </LookContext.Provider>

@@ -133,3 +133,9 @@ export function modalKey(m: Modal, key: string): { modal?: Modal; effect?: TaskE
   if (key.length === 1) return { modal: { ...m, typed: m.typed + key } };
   return { modal: m };
 }
+
+/** The hints line while a task dialog has the keys: its own keys, not the view's underneath. */
+export function modalHints(m: Modal): string {
+  if (m.kind === 'pick') return '↑↓ choose  enter pick  esc cancel';
+  return m.destructive ? 'type the name  enter confirm  esc cancel' : 'y/enter go on  n/esc cancel';
+}

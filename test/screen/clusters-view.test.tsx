@@ -2,7 +2,7 @@
 // aligned, every line within 80 columns, the hints on the last row, keys that
 // move and filter, and nothing written when nothing changes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoStore, memberPod } from '../helpers/console-world.ts';
+import { demoStore, memberPod, postgresql } from '../helpers/console-world.ts';
 import { renderScreen, type Screen } from '../helpers/screen.ts';
 
 let screen: Screen | undefined;
@@ -97,6 +97,19 @@ describe('clusters view at 80x24', () => {
     // At 80 columns TEAM goes first; NAMESPACE and LAG stay.
     expect(lines[1]).toMatch(/^NAMESPACE\s+NAME▼\s+VER\s+PODS\s+LEADER\s+LAG MiB\s+HEALTH\s+AGE\s+MESSAGE$/);
     expect(lines[2]).toMatch(/^default\s+acid-demo\s+15\s/);
+  });
+
+  it('cuts a long leader name in the middle, so its ordinal stays readable', async () => {
+    const store = demoStore();
+    store.setState({ context: { name: 'zpg-sandbox', allNamespaces: true } });
+    store.getState().upsert('postgresqls', postgresql('acid-demo-clone', 2));
+    store.getState().upsert('pods', memberPod('acid-demo-clone', 1, 'master'));
+    store.getState().upsert('pods', memberPod('acid-demo-clone', 0, 'replica'));
+    screen = await renderScreen({ store });
+    const lines = (await screen.waitFor('acid-demo-clone')).split('\n');
+    const row = lines.find((l) => l.includes('acid-demo-clone'))!;
+    const leader = row.slice(lines[1].indexOf('LEADER')).split(/\s+/)[0];
+    expect(leader).toMatch(/^acid-de\S*…\S*clone-1$/);
   });
 
   it('filters as you type, ignoring case; esc clears the filter; d shows what is wrong in full', async () => {

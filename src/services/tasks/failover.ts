@@ -5,7 +5,7 @@ import { isLeaderRole } from '../patroni/types.ts';
 import { clientFor, leaderOf, memberNames, memberOf, podOf, type ClusterFacts, type TaskEnv } from './facts.ts';
 import type { TaskPlan } from './runner.ts';
 import { TaskRefused } from './types.ts';
-import { healthy, leads, summary, waitFor } from './wait.ts';
+import { healthyOnLeaderTimeline, leaderTimeline, leads, summary, waitFor } from './wait.ts';
 
 const RUNNING = new Set(['running', 'streaming']);
 
@@ -29,11 +29,11 @@ export function planFailover(env: TaskEnv, f: ClusterFacts, req: { candidate: st
         name: `ask Patroni on ${req.candidate} to fail over to it`,
         run: async (s) => (leadsAlready ? s.skip(`${req.candidate} leads already`) : clientFor(env, pod, 60_000).failover(req.candidate)),
       },
-      { name: `wait for ${req.candidate} to lead`, run: async (s) => summary(await waitFor(env, f.name, s, leads(req.candidate), req.timeoutMs)) },
+      { name: `wait for ${req.candidate} to lead`, run: async (s) => summary(await waitFor(env, f.name, s, leads(req.candidate, leadsAlready ? undefined : leaderTimeline(f)), req.timeoutMs)) },
       {
         name: `wait for ${f.name} to be healthy (${memberNames(f).length} members)`,
         run: async (s) => {
-          const done = await waitFor(env, f.name, s, healthy, req.timeoutMs);
+          const done = await waitFor(env, f.name, s, healthyOnLeaderTimeline, req.timeoutMs);
           s.result(`${req.candidate} leads ${f.name}; ${summary(done)}`);
           return summary(done);
         },

@@ -4,7 +4,7 @@
 import { clientFor, failoverCandidates, leaderOf, memberNames, podOf, type ClusterFacts, type TaskEnv } from './facts.ts';
 import type { TaskPlan } from './runner.ts';
 import { BadInput, TaskRefused } from './types.ts';
-import { healthy, leads, summary, waitFor } from './wait.ts';
+import { healthyOnLeaderTimeline, leaderTimeline, leads, summary, waitFor } from './wait.ts';
 
 export interface SwitchoverRequest {
   candidate?: string;
@@ -57,11 +57,11 @@ export function planSwitchover(env: TaskEnv, f: ClusterFacts, req: SwitchoverReq
     title: `switchover of ${f.name} from ${leader} to ${candidate}`,
     steps: [
       ask,
-      { name: `wait for ${candidate} to lead`, run: async (s) => summary(await waitFor(env, f.name, s, leads(candidate), req.timeoutMs)) },
+      { name: `wait for ${candidate} to lead`, run: async (s) => summary(await waitFor(env, f.name, s, leads(candidate, leaderTimeline(f)), req.timeoutMs)) },
       {
         name: `wait for ${f.name} to be healthy (${memberNames(f).length} members)`,
         run: async (s) => {
-          const done = await waitFor(env, f.name, s, healthy, req.timeoutMs);
+          const done = await waitFor(env, f.name, s, healthyOnLeaderTimeline, req.timeoutMs);
           s.result(`${candidate} leads ${f.name}; ${summary(done)}`);
           return summary(done);
         },

@@ -29,11 +29,33 @@ export async function waitFor(env: TaskEnv, name: string, step: StepHandle, miss
 /** Healthy as the operator judges it: one leader, every member fit, as many as wanted. */
 export const healthy = (f: ClusterFacts) => (f.health.health === 'Healthy' ? undefined : `a healthy cluster (${f.health.reasons.join('; ') || f.health.health})`);
 
-export function leads(member: string) {
+/** The leader's timeline as Patroni reports it, if it does; a standby cluster's leader is not promoted, so none. */
+export function leaderTimeline(f: ClusterFacts): number | undefined {
+  const m = f.patroni?.members.find((x) => x.name === leaderOf(f));
+  return m?.role === 'standby_leader' ? undefined : m?.timeline;
+}
+
+/**
+ * `member` leads, and, when `after` is given, on a newer timeline than that: Patroni names the new leader
+ * before its promotion is done, and "leads on timeline 1" after a switchover would be a half-truth.
+ */
+export function leads(member: string, after?: number) {
   return (f: ClusterFacts) => {
     const leader = leaderOf(f);
-    return leader === member && f.health.leader === member ? undefined : `${member} to lead (leader now: ${leader ?? 'none'})`;
+    if (leader !== member || f.health.leader !== member) return `${member} to lead (leader now: ${leader ?? 'none'})`;
+    const tl = leaderTimeline(f);
+    return after === undefined || (tl !== undefined && tl > after) ? undefined : `${member} to finish its promotion (timeline ${tl ?? '?'}, was ${after})`;
   };
+}
+
+/** Healthy, with every running replica on the leader's timeline: after a leader change they follow it. */
+export function healthyOnLeaderTimeline(f: ClusterFacts): string | undefined {
+  const why = healthy(f);
+  if (why) return why;
+  const tl = leaderTimeline(f);
+  if (tl === undefined) return undefined;
+  const behind = (f.patroni?.members ?? []).filter((m) => m.name !== leaderOf(f) && m.state === 'running' && m.timeline !== undefined && m.timeline < tl);
+  return behind.length ? `${behind.map((m) => m.name).join(', ')} to follow timeline ${tl}` : undefined;
 }
 
 /** A one-line summary for the result: who leads, on which timeline, how many members are fit. */

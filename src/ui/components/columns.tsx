@@ -13,6 +13,8 @@ export interface Column<T> {
   /** on narrow screens columns go, highest number first, until the growing one has its minimum */
   drop?: number;
   cell: (row: T) => string;
+  /** cut a long value in the middle, not at the end: member names differ only in their ordinal */
+  keepEnd?: boolean;
   /** how loud the cell is: bad (red), warn (yellow), good (green); the text itself must say it too, for NO_COLOR */
   tone?: (row: T) => Tone | undefined;
 }
@@ -20,9 +22,12 @@ export interface Column<T> {
 export type Tone = 'bad' | 'warn' | 'good';
 export const TONE_COLOURS: Record<Tone, string> = { bad: 'red', warn: 'yellow', good: 'green' };
 
-export function fit(text: string, width: number): string {
+export function fit(text: string, width: number, keepEnd = false): string {
   if (width <= 0) return '';
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
+  if (text.length <= width) return text.padEnd(width);
+  if (!keepEnd || width < 5) return `${text.slice(0, Math.max(0, width - 1))}…`;
+  const tail = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(-tail)}`;
 }
 
 /**
@@ -46,7 +51,7 @@ export function layout<T>(columns: Column<T>[], total: number, plain = false): C
 
 function RowImpl<T>({ columns, row, selected }: { columns: Column<T>[]; row: T; selected: boolean }) {
   const { plain } = useLook();
-  const cells = columns.map((c) => fit(c.cell(row), c.width));
+  const cells = columns.map((c) => fit(c.cell(row), c.width, c.keepEnd));
   const text = cells.join(' ');
   if (plain) return <Text wrap="truncate">{`${selected ? '>' : ' '}${text}`}</Text>;
   const tones = columns.map((c) => c.tone?.(row));

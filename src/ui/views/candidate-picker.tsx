@@ -20,9 +20,6 @@ export function CandidatePicker({ modal }: { modal: Extract<Modal, { kind: 'pick
           {c.blocked ? ` (cannot: ${c.blocked})` : ''}
         </Text>
       ))}
-      <Text dimColor wrap="truncate">
-        ↑↓ choose · enter pick · esc cancel
-      </Text>
     </Box>
   );
 }

@@ -27,7 +27,7 @@ const COLUMNS: Column<ClusterRow>[] = [
   { title: 'TEAM', width: 6, drop: 6, cell: (r) => r.team },
   { title: 'VER', width: 3, drop: 5, cell: (r) => r.version },
   { title: 'PODS', width: 5, cell: (r) => `${r.ready}/${r.total}` },
-  { title: 'LEADER', width: 12, drop: 3, cell: (r) => r.leader ?? '-' },
+  { title: 'LEADER', width: 12, drop: 3, keepEnd: true, cell: (r) => r.leader ?? '-' },
   // a '!' marks lag over the failover limit, with or without colour
   { title: 'LAG MiB', width: 8, drop: 2, cell: (r) => formatLagMiB(r.maxLagBytes) + (lagOverLimit(r) ? '!' : ''), tone: (r) => (lagOverLimit(r) ? 'bad' : undefined) },
   { title: 'HEALTH', width: 8, cell: (r) => r.health, tone: (r) => HEALTH_TONES[r.health] },

@@ -14,8 +14,26 @@ const MARKS = [
   '         says how long ago what is on screen was last confirmed',
 ];
 
+const HELP_WIDTH = 45;
+
+/** Words into lines of at most `width` (a longer word is cut): a key's help reads whole, never with "…". */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${word}` : word.slice(0, width);
+  }
+  return line ? [...lines, line] : lines;
+}
+
 export function helpText(): string[] {
-  const keys = helpLines().map((l) => `${fit(l.keys, 12)} ${fit(l.help, 45)} ${l.views}`);
+  const keys = helpLines().flatMap((l) =>
+    wrapWords(l.help, HELP_WIDTH).map((part, i) => (i === 0 ? `${fit(l.keys, 12)} ${fit(part, HELP_WIDTH)} ${l.views}` : `${' '.repeat(13)}${part}`)),
+  );
   return [...keys, '', ...MARKS];
 }
 
