@@ -54,7 +54,7 @@ export function healthyOnLeaderTimeline(f: ClusterFacts): string | undefined {
   if (why) return why;
   const tl = leaderTimeline(f);
   if (tl === undefined) return undefined;
-  const behind = (f.patroni?.members ?? []).filter((m) => m.name !== leaderOf(f) && m.state === 'running' && m.timeline !== undefined && m.timeline < tl);
+  const behind = (f.patroni?.members ?? []).filter((m) => m.name !== leaderOf(f) && (m.state === 'running' || m.state === 'streaming') && m.timeline !== undefined && m.timeline < tl);
   return behind.length ? `${behind.map((m) => m.name).join(', ')} to follow timeline ${tl}` : undefined;
 }
 
