@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Change, ZpgStore } from '../src/store/store.ts';
+import { startSandboxApi } from './proc.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const ZPG = join(REPO, 'bin', 'zpg.mjs');
@@ -271,9 +272,8 @@ export async function seedApi(base: string): Promise<void> {
 async function binary(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'zpg-bench-console-'));
   const kc = join(dir, 'kubeconfig');
-  const api = spawn(process.execPath, [ZPG, 'sandbox', 'api', '--kubeconfig', kc], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child: api, base } = await startSandboxApi(kc);
   try {
-    const base = (await tap(api).until(/serving at (http:\/\/127\.0\.0\.1:\d+)/)).match(/serving at (\S+)/)![1];
     await seedApi(base);
 
     const baseline: number[] = [];

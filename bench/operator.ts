@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Agent, fetch } from 'undici';
 import { render } from '../src/operator/render.ts';
-import { firstMatch, procMiB } from './proc.ts';
+import { daemonFlags, firstMatch, procMiB, startSandboxApi } from './proc.ts';
 import { parseConfigMapData } from '../src/operator/config/parse.ts';
 import { writeKubeconfig } from '../src/sandbox/kubeconfig.ts';
 
@@ -77,9 +77,8 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
   const children: ChildProcess[] = [];
   try {
     const profile = process.env.BENCH_PROFILE_API ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_API}`] : [];
-    const apiChild = spawn(process.execPath, [...profile, join(REPO, 'bin', 'zpg.mjs'), 'sandbox', 'api', '--kubeconfig', apiKc], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const { child: apiChild, base } = await startSandboxApi(apiKc, profile);
     children.push(apiChild);
-    const [, base] = await firstMatch(apiChild, /serving at (http:\/\/127\.0\.0\.1:\d+)/);
     for (const file of ['postgresql.yaml', 'operatorconfiguration.yaml']) {
       for (const d of parseAllDocuments(readFileSync(join(REPO, 'deploy', 'crds', file), 'utf8'))) await api(base!, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', d.toJS());
     }
@@ -91,8 +90,7 @@ export async function benchOperator(): Promise<Record<string, string | number>[]
     const daemonKc = join(dir, 'daemon.kubeconfig');
     writeKubeconfig(daemonKc, proxy.url);
     const daemonProfile = process.env.BENCH_PROFILE_DAEMON ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DAEMON}`] : [];
-    // the V8 flags the Dockerfile's ENTRYPOINT runs the daemon with
-    daemonProfile.push(...(process.env.BENCH_DAEMON_FLAGS ?? '--max-semi-space-size=2 --max-old-space-size=160').split(' ').filter(Boolean));
+    daemonProfile.push(...daemonFlags());
     if (process.env.BENCH_HEAP_DAEMON) daemonProfile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_DAEMON}`);
     const daemon = spawn(process.execPath, [...daemonProfile, join(REPO, 'bin', 'zpg.mjs'), '--daemon', '--kubeconfig', daemonKc, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],

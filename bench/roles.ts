@@ -7,38 +7,15 @@
 // client connecting to each leader and reading pg_roles once (the least any
 // sync that checks the catalog must do).
 import * as k8s from '@kubernetes/client-node';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { installCrds, installOperatorConfig } from '../src/sandbox/demo/install.ts';
-import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, clusterManifest } from '../src/sandbox/demo/samples.ts';
-import { claimSubnet } from '../src/sandbox/demo/subnet.ts';
-import { startWorld } from '../src/sandbox/demo/world.ts';
-import { processesUnder } from '../src/sandbox/patroni/processes.ts';
-import { procMiB } from './proc.ts';
+import { clusterManifest } from '../src/sandbox/demo/samples.ts';
+import { daemonFlags, procMiB } from './proc.ts';
+import { startBenchWorld } from './sandbox-world.ts';
 
-const REPO = join(import.meta.dirname, '..');
 const CLUSTERS = Number(process.env.BENCH_ROLES_CLUSTERS ?? 10);
 const USERS = 20;
 const DATABASES = 5;
 const NS = 'default';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, stepMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`bench roles: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
 
 interface SyncLine {
   cluster: string;
@@ -47,25 +24,11 @@ interface SyncLine {
 }
 
 export async function benchRoles(): Promise<Record<string, unknown>[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'zpg-bench-roles-'));
-  chmodSync(dir, 0o755); // members run as postgres when the bench runs as root
-  const subnet = claimSubnet();
-  const world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
-  let daemon: ChildProcess | undefined;
+  const w = await startBenchWorld('roles');
+  const { core, custom, until } = w;
   try {
-    installCrds(world.api.registry);
-    installOperatorConfig(world.api.registry);
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(world.kubeconfig);
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-
     // the V8 flags the Dockerfile's ENTRYPOINT runs the daemon with (as BENCH=operator does)
-    const flags = (process.env.BENCH_DAEMON_FLAGS ?? '--max-semi-space-size=2 --max-old-space-size=160').split(' ').filter(Boolean);
-    daemon = spawn(process.execPath, [...flags, join(REPO, 'bin', 'zpg.mjs'), '--daemon', '--kubeconfig', world.kubeconfig, '--port', '0'], {
-      env: { ...process.env, POD_NAMESPACE: OPERATOR_NAMESPACE, CONFIG_MAP_NAME, WATCHED_NAMESPACE: '*' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const daemon = w.startDaemon({ flags: daemonFlags() });
     const syncs: SyncLine[] = [];
     let buf = '';
     daemon.stdout!.on('data', (d: Buffer) => {
@@ -92,9 +55,8 @@ export async function benchRoles(): Promise<Record<string, unknown>[]> {
     // every cluster through one sync of its bare manifest
     await until('every cluster synced once', async () => names.every((n) => syncs.some((s) => s.cluster === `${NS}/${n}`)), 300_000, 500);
 
-    const password = async (name: string) => Buffer.from((await core.readNamespacedSecret({ namespace: NS, name: `postgres.${name}.credentials.postgresql.acid.zalan.do` })).data!.password!, 'base64').toString();
     // Baseline: connect to every leader at once (as the daemon's workers do) and read the catalog once.
-    const targets = await Promise.all(names.map(async (name) => ({ host: await leaderIp(name), password: await password(name) })));
+    const targets = await Promise.all(names.map(async (name) => ({ host: await leaderIp(name), password: await w.password(name, NS) })));
     const tb = performance.now();
     await Promise.all(targets.map(async (t) => {
       const c = new pg.Client({ host: t.host, port: 5432, user: 'postgres', password: t.password, connectionTimeoutMillis: 10_000 });
@@ -146,17 +108,6 @@ export async function benchRoles(): Promise<Record<string, unknown>[]> {
       { bench: 'roles: daemon RSS after both passes', value: `${rss} MiB (peak ${hwm} MiB)`, baseline: '', ratio: '', goal: '' },
     ];
   } finally {
-    if (daemon && daemon.exitCode === null) {
-      const d = daemon;
-      await new Promise<void>((r) => {
-        d.once('exit', () => r());
-        d.kill('SIGTERM');
-      });
-    }
-    await world.stop();
-    subnet.release();
-    const left = processesUnder(dir).map((p) => p.pid);
-    if (left.length) process.stderr.write(`bench roles: processes left under ${dir}: ${left.join(' ')}\n`);
-    if (!process.env.BENCH_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
+    await w.stop();
   }
 }

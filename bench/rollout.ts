@@ -8,18 +8,11 @@
 // write gap: a rollout needs one), and one replica pod deleted and recreated
 // until it streams with no lag (3 × that is the floor for the rollout's time).
 import * as k8s from '@kubernetes/client-node';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { installCrds, installOperatorConfig } from '../src/sandbox/demo/install.ts';
-import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, clusterManifest } from '../src/sandbox/demo/samples.ts';
-import { claimSubnet } from '../src/sandbox/demo/subnet.ts';
-import { startWorld } from '../src/sandbox/demo/world.ts';
-import { processesUnder } from '../src/sandbox/patroni/processes.ts';
+import { clusterManifest } from '../src/sandbox/demo/samples.ts';
+import { startLeaderWriter } from '../test/helpers/leader-writer.ts';
+import { startBenchWorld } from './sandbox-world.ts';
 
-const REPO = join(import.meta.dirname, '..');
 const NAME = 'acid-bench-roll';
 const NS = 'default';
 const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls', namespace: NS, name: NAME };
@@ -27,22 +20,6 @@ const MARK = 'zalando-postgres-operator-rolling-update-required';
 const WRITE_EVERY_MS = 50;
 /** a replica following its leader: Patroni 3 says running, 4 streaming */
 const FOLLOWING = new Set(['running', 'streaming']);
-
-/** Polls `fn` until it answers a truthy value; fails with `what` after `timeoutMs`. */
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, stepMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`bench rollout: timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
 
 interface PatroniMember {
   name: string;
@@ -53,26 +30,10 @@ interface PatroniMember {
 }
 
 export async function benchRollout(): Promise<Record<string, unknown>[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'zpg-bench-rollout-'));
-  chmodSync(dir, 0o755); // members run as postgres when the bench runs as root
-  const subnet = claimSubnet();
-  const world = await startWorld({ dataDir: dir, kubeconfig: join(dir, 'kubeconfig'), subnet: subnet.octet });
-  let daemon: ChildProcess | undefined;
+  const w = await startBenchWorld('rollout');
+  const { core, custom, until } = w;
   try {
-    installCrds(world.api.registry);
-    installOperatorConfig(world.api.registry);
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(world.kubeconfig);
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-
-    daemon = spawn(process.execPath, [join(REPO, 'bin', 'zpg.mjs'), '--daemon', '--kubeconfig', world.kubeconfig, '--port', '0'], {
-      env: { ...process.env, POD_NAMESPACE: OPERATOR_NAMESPACE, CONFIG_MAP_NAME, WATCHED_NAMESPACE: '*' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = createWriteStream(join(dir, 'daemon.log'));
-    daemon.stdout?.pipe(log);
-    daemon.stderr?.pipe(log);
+    w.startDaemon({ log: true });
 
     const pods = async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: `cluster-name=${NAME}` })).items;
     const leaderPod = async () => (await pods()).find((p) => p.metadata?.labels?.['spilo-role'] === 'master' && !p.metadata.deletionTimestamp && p.status?.podIP);
@@ -90,7 +51,7 @@ export async function benchRollout(): Promise<Record<string, unknown>[]> {
     };
     /** streaming, status Running and no pod marked for a rollout */
     const settled = async () => (await streaming()) && (await status())?.PostgresClusterStatus === 'Running' && (await pods()).every((p) => p.metadata?.annotations?.[MARK] !== 'true');
-    const password = async () => Buffer.from((await core.readNamespacedSecret({ namespace: NS, name: `postgres.${NAME}.credentials.postgresql.acid.zalan.do` })).data!.password!, 'base64').toString('utf8');
+    const password = () => w.password(NAME, NS);
     const leaderQuery = async (sql: string) => {
       const c = new pg.Client({ host: (await leaderPod())!.status!.podIP!, port: 5432, user: 'postgres', password: await password(), connectionTimeoutMillis: 5_000 });
       await c.connect();
@@ -105,48 +66,12 @@ export async function benchRollout(): Promise<Record<string, unknown>[]> {
     /** inserts a row every 50 ms into the current leader; remembers what was acknowledged and the longest gap */
     const writer = async (table: string) => {
       await until(`table ${table}`, async () => (await leaderQuery(`create table if not exists ${table}(id bigint primary key)`), true), 60_000, 1000);
-      const pw = await password();
-      const acked: number[] = [];
-      let next = 1;
-      let stop = false;
-      let lastAck = Date.now();
-      let longestGapMs = 0;
-      const loop = (async () => {
-        let client: pg.Client | undefined;
-        while (!stop) {
-          try {
-            if (!client) {
-              const l = await leaderPod();
-              if (!l) throw new Error('no leader');
-              const c = new pg.Client({ host: l.status!.podIP!, port: 5432, user: 'postgres', password: pw, connectionTimeoutMillis: 2_000, query_timeout: 3_000 });
-              c.on('error', () => undefined);
-              await c.connect();
-              if ((await c.query<{ ro: boolean }>('select pg_is_in_recovery() as ro')).rows[0]!.ro) {
-                await c.end().catch(() => undefined);
-                throw new Error('not the leader');
-              }
-              client = c;
-            }
-            const id = next++;
-            await client.query(`insert into ${table}(id) values ($1)`, [id]);
-            acked.push(id);
-            const t = Date.now();
-            longestGapMs = Math.max(longestGapMs, t - lastAck);
-            lastAck = t;
-          } catch {
-            await client?.end().catch(() => undefined);
-            client = undefined;
-          }
-          await new Promise((r) => setTimeout(r, WRITE_EVERY_MS));
-        }
-        await client?.end().catch(() => undefined);
-      })();
+      const wr = startLeaderWriter({ leaderIp: async () => (await leaderPod())?.status?.podIP, password: await password(), table, everyMs: WRITE_EVERY_MS });
       return {
         async stop() {
-          stop = true;
-          await loop;
+          await wr.stop();
           const have = new Set((await leaderQuery(`select id from ${table}`)).map((r) => Number(r.id)));
-          return { acked: acked.length, lost: acked.filter((id) => !have.has(id)).length, longestGapMs };
+          return { acked: wr.acked.length, lost: wr.acked.filter((id) => !have.has(id)).length, longestGapMs: wr.longestGapMs };
         },
       };
     };
@@ -205,17 +130,6 @@ export async function benchRollout(): Promise<Record<string, unknown>[]> {
       { bench: 'rollout: bare Patroni switchover, request → new leader, replicas streaming', value: s(switchoverMs), baseline: '', ratio: '', goal: '' },
     ];
   } finally {
-    if (daemon && daemon.exitCode === null) {
-      const d = daemon;
-      await new Promise<void>((r) => {
-        d.once('exit', () => r());
-        d.kill('SIGTERM');
-      });
-    }
-    await world.stop();
-    subnet.release();
-    const left = processesUnder(dir).map((p) => p.pid);
-    if (left.length) process.stderr.write(`bench rollout: processes left under ${dir}: ${left.join(' ')}\n`);
-    if (!process.env.BENCH_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
+    await w.stop();
   }
 }

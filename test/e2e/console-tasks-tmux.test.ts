@@ -3,47 +3,21 @@
 // and pods/exec): a switchover from S (pick, confirm) ends with the new leader
 // on screen; p hands the terminal to psql in the member and takes it back; c
 // hands it to patronictl (list, then its prompt) and takes it back.
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTmux, tmuxServer } from '../helpers/tmux.ts';
-import { exited, spawnZpg, waitForOutput } from '../helpers/zpg.ts';
-
-const SOCKET = `zpg-e2e-tasks-${process.pid}`;
-const { tmux, waitForScreen, startZpg } = tmuxServer(SOCKET);
-const LEADER_ROW = /^(acid-demo-\d)\s+leader\s+running\s+1\/1\s+Running\s+\d+\s+-\s+api$/m;
-const keys = (session: string, ...k: string[]) => tmux('send-keys', '-t', session, ...k);
-/** literal text, as typed */
-const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
+import { describe, expect, it } from 'vitest';
+import { DEMO_LEADER_ROW as LEADER_ROW, hasTmux, tmuxAgainstDemo } from '../helpers/tmux.ts';
 
 describe.skipIf(!hasTmux)(`console day-2 keys in tmux against zpg demo${hasTmux ? '' : ' (skipped: tmux is not installed)'}`, () => {
-  let dir: string;
-  let kubeconfig: string;
-  let demo: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync('/var/tmp/zpg-e2e-tasks-');
-    chmodSync(dir, 0o755); // members run as postgres when tests run as root
-    kubeconfig = join(dir, 'kubeconfig');
-    demo = spawnZpg(['demo', '--headless', '--kubeconfig', kubeconfig, '--data-dir', dir]);
-    await waitForOutput(demo, /^zpg demo: ready/m, 150_000);
-  }, 180_000);
-
-  afterAll(async () => {
-    if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-    if (demo && demo.exitCode === null) {
-      demo.kill('SIGTERM');
-      await exited(demo);
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  const { waitForScreen, startConsole, keys, type, quit } = tmuxAgainstDemo('tasks');
+  /** the console in its own session, opened on acid-demo's members once `members` holds */
+  const openAcidDemo = async (session: string, what = "acid-demo's members", members = (x: string) => LEADER_ROW.test(x)) => {
+    startConsole(session);
+    await waitForScreen(session, 'the clusters', (x) => /^acid-demo\s/m.test(x), 30_000);
+    keys(session, 'Enter');
+    return waitForScreen(session, what, members, 60_000);
+  };
 
   it('S, pick, y: the switchover runs and the new leader is on screen', async () => {
-    startZpg('sw', ['--kubeconfig', kubeconfig]);
-    await waitForScreen('sw', 'the clusters', (x) => /^acid-demo\s/m.test(x), 30_000);
-    keys('sw', 'Enter');
-    let s = await waitForScreen('sw', "acid-demo's members with a leader, every replica streaming", (x) => LEADER_ROW.test(x) && (x.match(/^acid-demo-\d\s+replica\s+(running|streaming)\s/gm) ?? []).length === 2, 60_000);
+    let s = await openAcidDemo('sw', "acid-demo's members with a leader, every replica streaming", (x) => LEADER_ROW.test(x) && (x.match(/^acid-demo-\d\s+replica\s+(running|streaming)\s/gm) ?? []).length === 2);
     const leader = s.match(LEADER_ROW)![1];
     keys('sw', 'S');
     s = await waitForScreen('sw', 'the candidate picker', (x) => x.includes('pick the new leader'));
@@ -62,15 +36,11 @@ describe.skipIf(!hasTmux)(`console day-2 keys in tmux against zpg demo${hasTmux 
     expect(s.match(/^acid-demo-\d\s+leader\s/gm)).toHaveLength(1);
     // the task's steps end done, naming the new leader
     await waitForScreen('sw', 'the task done', (x) => /task: switchover/.test(x) && !/task: switchover[^\n]*· running/.test(x) && x.includes(candidate!), 90_000);
-    keys('sw', 'q');
-    await waitForScreen('sw', 'the shell after the console', (x) => x.includes('shell-after 0'));
+    await quit('sw');
   }, 240_000);
 
   it('p gives the terminal to psql in the member and takes it back; the console carries on', async () => {
-    startZpg('psql', ['--kubeconfig', kubeconfig]);
-    await waitForScreen('psql', 'the clusters', (x) => /^acid-demo\s/m.test(x), 30_000);
-    keys('psql', 'Enter');
-    await waitForScreen('psql', "acid-demo's members", (x) => LEADER_ROW.test(x), 60_000);
+    await openAcidDemo('psql');
     keys('psql', 'p');
     await waitForScreen('psql', 'the psql prompt', (x) => /^postgres=# *$/m.test(x), 30_000);
     // \g ends the query: a ';' at the end of a send-keys argument is tmux's command separator
@@ -87,15 +57,11 @@ describe.skipIf(!hasTmux)(`console day-2 keys in tmux against zpg demo${hasTmux 
     await waitForScreen('psql', 'the log of acid-demo-0', (x) => /^log default\/acid-demo-0 · /m.test(x), 30_000);
     keys('psql', 'Escape');
     await waitForScreen('psql', 'the members again', (x) => LEADER_ROW.test(x));
-    keys('psql', 'q');
-    await waitForScreen('psql', 'the shell after the console', (x) => x.includes('shell-after 0'));
+    await quit('psql');
   }, 180_000);
 
   it('c gives the terminal to patronictl (list, then its prompt) and takes it back on an empty line', async () => {
-    startZpg('ctl', ['--kubeconfig', kubeconfig]);
-    await waitForScreen('ctl', 'the clusters', (x) => /^acid-demo\s/m.test(x), 30_000);
-    keys('ctl', 'Enter');
-    await waitForScreen('ctl', "acid-demo's members", (x) => LEADER_ROW.test(x), 60_000);
+    await openAcidDemo('ctl');
     keys('ctl', 'c');
     const s = await waitForScreen('ctl', "patronictl list and its prompt", (x) => /Cluster: acid-demo/.test(x) && /^patronictl> *$/m.test(x), 30_000);
     expect(s.match(/\| acid-demo-\d /g)).toHaveLength(3);
@@ -104,7 +70,6 @@ describe.skipIf(!hasTmux)(`console day-2 keys in tmux against zpg demo${hasTmux 
     await waitForScreen('ctl', 'patronictl history and the prompt again', (x) => /\|\s+TL\s+\|\s+LSN/.test(x) && (x.match(/^patronictl> *$/gm) ?? []).length >= 1, 30_000);
     keys('ctl', 'Enter'); // an empty line returns
     await waitForScreen('ctl', 'the console again', (x) => x.includes('patronictl in default/acid-demo-0 ended with exit code 0') && LEADER_ROW.test(x), 30_000);
-    keys('ctl', 'q');
-    await waitForScreen('ctl', 'the shell after the console', (x) => x.includes('shell-after 0'));
+    await quit('ctl');
   }, 180_000);
 });

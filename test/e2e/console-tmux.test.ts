@@ -4,16 +4,10 @@
 // capture-pane. Then the leader's processes are killed (SIGKILL to Patroni and
 // its postmaster, found by the member's data directory in /proc/*/cmdline, as
 // the kubelet finds them) and the new leader must be on screen within 30 s.
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { hasTmux, memberProcesses, tmuxServer } from '../helpers/tmux.ts';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exited, spawnZpg, waitForOutput } from '../helpers/zpg.ts';
-
-const SOCKET = `zpg-e2e-${process.pid}`;
-const { tmux, screen, waitForScreen, startZpg } = tmuxServer(SOCKET);
-const startConsole = (session: string, kubeconfig: string, env: Record<string, string> = {}) => startZpg(session, ['--kubeconfig', kubeconfig], env);
+import { describe, expect, it } from 'vitest';
+import { DEMO_LEADER_ROW as LEADER_ROW, hasTmux, memberProcesses, tmuxAgainstDemo } from '../helpers/tmux.ts';
 
 const ESC = '\x1b';
 /** SGR parameters in the pane: colours (30-38, 40-48, 90-97, 100-107) and inverse (7); 39/49 are resets to default */
@@ -22,33 +16,11 @@ function styles(pane: string): { colour: boolean; inverse: boolean } {
   return { colour: params.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 107)), inverse: params.includes(7) };
 }
 
-const LEADER_ROW = /^(acid-demo-\d)\s+leader\s+running\s+1\/1\s+Running\s+\d+\s+-\s+api$/m;
-
 describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : ' (skipped: tmux is not installed)'}`, () => {
-  let dir: string;
-  let kubeconfig: string;
-  let demo: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    // Members run as postgres when the tests run as root: the directory must be reachable for them.
-    dir = mkdtempSync('/var/tmp/zpg-e2e-');
-    chmodSync(dir, 0o755);
-    kubeconfig = join(dir, 'kubeconfig');
-    demo = spawnZpg(['demo', '--headless', '--kubeconfig', kubeconfig, '--data-dir', dir]);
-    await waitForOutput(demo, /^zpg demo: ready/m, 150_000);
-  }, 180_000);
-
-  afterAll(async () => {
-    if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
-    if (demo && demo.exitCode === null) {
-      demo.kill('SIGTERM');
-      await exited(demo);
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  const { screen, waitForScreen, startConsole, keys, quit, demo } = tmuxAgainstDemo('console');
 
   it('shows the clusters, opens acid-demo, and shows the new leader within 30 s of killing the old one', async () => {
-    startConsole('main', kubeconfig);
+    startConsole('main');
     let s = await waitForScreen('main', 'both clusters', (x) => /^acid-demo\s/m.test(x) && /^acid-small\s/m.test(x));
     let lines = s.split('\n');
     expect(lines[0]).toMatch(/^zpg · zpg-sandbox · ns default · clusters/);
@@ -58,7 +30,7 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
     expect(styles(screen('main', true)).inverse).toBe(true); // the cursor row in inverse video
 
     // acid-demo sorts first: the cursor is on it.
-    tmux('send-keys', '-t', 'main', 'Enter');
+    keys('main', 'Enter');
     s = await waitForScreen('main', "acid-demo's members from Patroni, with a leader", (x) => LEADER_ROW.test(x) && /members: Patroni REST via/.test(x), 30_000);
     lines = s.split('\n');
     expect(lines[0]).toContain('clusters › default/acid-demo');
@@ -70,14 +42,14 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
     await waitForScreen('main', "the operator's events", (x) => /^\d+[smh]\s+Normal\s+\S+\s+acid-demo\s/m.test(x));
 
     // The first member's log, through pods/log: Patroni's own lines.
-    tmux('send-keys', '-t', 'main', 'Enter');
+    keys('main', 'Enter');
     s = await waitForScreen('main', 'the log of acid-demo-0', (x) => /^log default\/acid-demo-0 · following · \d+ lines$/m.test(x) && /INFO: /.test(x));
     expect(s.split('\n')[0]).toContain('› log');
-    tmux('send-keys', '-t', 'main', 'Escape');
+    keys('main', 'Escape');
     await waitForScreen('main', 'the members again', (x) => LEADER_ROW.test(x));
 
-    const victims = memberProcesses(join(dir, 'volumes', 'default', `pgdata-${leader}`));
-    expect(victims.length, `processes of ${leader} under ${dir}`).toBeGreaterThanOrEqual(2);
+    const victims = memberProcesses(join(demo.dir, 'volumes', 'default', `pgdata-${leader}`));
+    expect(victims.length, `processes of ${leader} under ${demo.dir}`).toBeGreaterThanOrEqual(2);
     const killedAt = Date.now();
     for (const pid of victims) {
       try {
@@ -98,20 +70,19 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
 
     // q gives the terminal back: the shell's lines around the console are there again.
     const quitAt = Date.now();
-    tmux('send-keys', '-t', 'main', 'q');
-    s = await waitForScreen('main', 'the shell after the console', (x) => x.includes('shell-after 0'));
+    s = await quit('main');
     expect(Date.now() - quitAt).toBeLessThan(3000); // nothing in flight holds zpg open
     expect(s).toContain('shell-before');
     expect(s).not.toContain('zpg · ');
   }, 120_000);
 
   it('marks the members STALE, from pod annotations, while Patroni does not answer, and fresh again when it does', async () => {
-    startConsole('stale', kubeconfig);
+    startConsole('stale');
     await waitForScreen('stale', 'the clusters', (x) => /^acid-small\s/m.test(x));
-    tmux('send-keys', '-t', 'stale', 'j', 'Enter');
+    keys('stale', 'j', 'Enter');
     await waitForScreen('stale', "acid-small's members from Patroni", (x) => /members: Patroni REST via acid-small-\d/.test(x), 30_000);
     // Frozen, not killed: Patroni's REST API stops answering, and nothing fails over.
-    const patronis = [0, 1].flatMap((i) => memberProcesses(join(dir, 'volumes', 'default', `pgdata-acid-small-${i}`)).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('patroni')));
+    const patronis = [0, 1].flatMap((i) => memberProcesses(join(demo.dir, 'volumes', 'default', `pgdata-acid-small-${i}`)).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('patroni')));
     expect(patronis.length).toBeGreaterThanOrEqual(2);
     try {
       for (const pid of patronis) process.kill(pid, 'SIGSTOP');
@@ -121,15 +92,15 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
       for (const pid of patronis) process.kill(pid, 'SIGCONT');
     }
     await waitForScreen('stale', 'fresh members again', (x) => /members: Patroni REST via/.test(x) && /^acid-small-0\s.*\sapi$/m.test(x), 60_000);
-    tmux('send-keys', '-t', 'stale', 'q');
+    keys('stale', 'q');
   }, 120_000);
 
   it('counts every pod once after switching namespaces back and forth (:ns default, :ns all, ...)', async () => {
-    startConsole('ns', kubeconfig);
+    startConsole('ns');
     const counted = (x: string, prefix: string) => /acid-demo\s/.test(x) && new RegExp(`^${prefix}acid-demo\\s+(\\S+\\s+)?(\\S+\\s+)?\\d\\/3\\s`, 'm').test(x) && new RegExp(`^${prefix}acid-small\\s+(\\S+\\s+)?(\\S+\\s+)?\\d\\/2\\s`, 'm').test(x);
     await waitForScreen('ns', 'both clusters with their pods', (x) => counted(x, ''), 30_000);
     for (const ns of ['default', 'all', 'zpg-system', 'all', 'default', 'all']) {
-      tmux('send-keys', '-t', 'ns', `:ns ${ns}`, 'Enter');
+      keys('ns', `:ns ${ns}`, 'Enter');
       if (ns === 'zpg-system') {
         await waitForScreen('ns', 'no clusters in zpg-system', (x) => x.includes('ns zpg-system') && x.includes('No clusters.'));
         continue;
@@ -144,23 +115,21 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
     const s = screen('ns');
     expect(s).toMatch(/^default\s+acid-demo\s+(\S+\s+)?[0-3]\/3\s/m);
     expect(s).toMatch(/^default\s+acid-small\s+(\S+\s+)?[0-2]\/2\s/m);
-    tmux('send-keys', '-t', 'ns', 'Enter');
+    keys('ns', 'Enter');
     const members = await waitForScreen('ns', "acid-demo's members", (x) => /^acid-demo-2\s/m.test(x), 30_000);
     expect(members.match(/^acid-demo-\d\s/gm)).toHaveLength(3);
     expect(members).toMatch(/Pods [0-3]\/3 ready of 3/);
     // q ends it at once: a watch opened by an informer stopped mid-list used to keep zpg alive for minutes.
-    tmux('send-keys', '-t', 'ns', 'q');
-    await waitForScreen('ns', 'zpg exited with 0 soon after q', (x) => /^shell-after 0$/m.test(x), 10_000);
+    await quit('ns', 10_000);
   }, 120_000);
 
   it('honours NO_COLOR: no colour or inverse codes, a ">" marks the cursor row', async () => {
-    startConsole('plain', kubeconfig, { NO_COLOR: '1' });
+    startConsole('plain', { NO_COLOR: '1' });
     await waitForScreen('plain', 'the clusters', (x) => /^>acid-demo\s/m.test(x));
     expect(styles(screen('plain', true))).toEqual({ colour: false, inverse: false });
-    tmux('send-keys', '-t', 'plain', 'Enter');
+    keys('plain', 'Enter');
     await waitForScreen('plain', 'the members', (x) => /^>acid-demo-0\s/m.test(x));
     expect(styles(screen('plain', true))).toEqual({ colour: false, inverse: false });
-    tmux('send-keys', '-t', 'plain', 'q');
-    await waitForScreen('plain', 'the shell after the console', (x) => x.includes('shell-after 0'));
+    await quit('plain');
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/sandbox.ts';
 import { hasTmux, memberProcesses, tmuxServer } from '../helpers/tmux.ts';
 
-const { waitForScreen, startZpg, tmux, kill } = tmuxServer(`zpg-demo-e2e-${process.pid}`);
+const { waitForScreen, startZpg, keys, kill } = tmuxServer(`zpg-demo-e2e-${process.pid}`);
 // Members run as postgres when the tests run as root: the directory must be reachable for them.
 const dir = mkdtempSync('/var/tmp/zpg-demo-console-');
 chmodSync(dir, 0o755);
@@ -21,7 +21,7 @@ describe.skipIf(!hasTmux)(`zpg demo in a terminal${hasTmux ? '' : ' (skipped: tm
   it('opens the console on the sandbox; both clusters turn Healthy; q ends the demo and its members', async () => {
     startZpg('demo', ['demo', '--data-dir', dir]);
     await waitForScreen('demo', 'the console with both clusters healthy', (x) => /^default\s+acid-demo\s.*Healthy/m.test(x) && /^default\s+acid-small\s.*Healthy/m.test(x), 150_000);
-    tmux('send-keys', '-t', 'demo', 'q');
+    keys('demo', 'q');
     const s = await waitForScreen('demo', 'the demo stopped', (x) => x.includes('shell-after'), 60_000);
     expect(s).toMatch(/zpg demo: stopped/);
     expect(s).toMatch(/shell-after 0/);

@@ -1,9 +1,12 @@
 // tmux as a test terminal: sessions of a given size on a private server,
-// keys in with send-keys, the screen back with capture-pane.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+// keys in with send-keys, the screen back with capture-pane; and the e2e
+// harness that runs the console in it against one `zpg demo` per test file.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { eventually } from './sandbox.ts';
-import { ZPG } from './zpg.ts';
+import { exited, spawnZpg, waitForOutput, ZPG } from './zpg.ts';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
@@ -34,8 +37,49 @@ export function tmuxServer(socket: string) {
     const cmd = `echo shell-before; '${process.execPath}' '${ZPG}' ${quoted}; echo "shell-after $?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', ...vars, 'sh', '-c', cmd);
   };
+  /** keys as tmux names them (Enter, Escape, q) */
+  const keys = (session: string, ...k: string[]) => tmux('send-keys', '-t', session, ...k);
+  /** literal text, as typed (a ';' at the end of it would be tmux's command separator without -l) */
+  const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
+  /** q, then the shell's line after zpg: it exited with 0 */
+  const quit = (session: string, timeoutMs?: number) => {
+    keys(session, 'q');
+    return waitForScreen(session, 'the shell after the console', (x) => x.includes('shell-after 0'), timeoutMs);
+  };
   const kill = () => spawnSync('tmux', ['-L', socket, 'kill-server']);
-  return { tmux, screen, waitForScreen, startZpg, kill };
+  return { tmux, screen, waitForScreen, startZpg, keys, type, quit, kill };
+}
+
+/** the leader's row in acid-demo's members table, its name captured: Patroni says running, the pod is ready */
+export const DEMO_LEADER_ROW = /^(acid-demo-\d)\s+leader\s+running\s+1\/1\s+Running\s+\d+\s+-\s+api$/m;
+
+/**
+ * For an e2e file: `zpg demo --headless` (real Patroni + PostgreSQL members) started before its tests and stopped
+ * after them, with a tmux server of the file's own. Call it inside the file's describe, so that skipping the
+ * describe (no tmux) skips the demo too. `demo.dir` and `demo.kubeconfig` are set once the demo is ready.
+ */
+export function tmuxAgainstDemo(name: string) {
+  const term = tmuxServer(`zpg-e2e-${name}-${process.pid}`);
+  const demo = { dir: '', kubeconfig: '' };
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    demo.dir = mkdtempSync(`/var/tmp/zpg-e2e-${name}-`);
+    chmodSync(demo.dir, 0o755); // members run as postgres when tests run as root: the directory must be reachable
+    demo.kubeconfig = join(demo.dir, 'kubeconfig');
+    child = spawnZpg(['demo', '--headless', '--kubeconfig', demo.kubeconfig, '--data-dir', demo.dir]);
+    await waitForOutput(child, /^zpg demo: ready/m, 150_000);
+  }, 180_000);
+  afterAll(async () => {
+    term.kill();
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    if (demo.dir) rmSync(demo.dir, { recursive: true, force: true });
+  }, 60_000);
+  /** the console (`zpg --kubeconfig DEMO`) in its own 80x24 session */
+  const startConsole = (session: string, env: Record<string, string> = {}) => term.startZpg(session, ['--kubeconfig', demo.kubeconfig], env);
+  return { ...term, demo, startConsole };
 }
 
 /** Processes running for a member: the runuser wrapper, Patroni and the postmaster all name its data directory. */

@@ -14,7 +14,13 @@ export interface Subnet {
   release(): void;
 }
 
-/** The first free subnet from `first` on (tests use lower ones: 21, 22, 31 to 39). */
+/**
+ * The first free subnet from `first` to `last`. `zpg demo` and the benches take the first free from 40 up. Test
+ * files that run members claim from a band they name (`grep -rn 'claimSubnet(\|startMemberWorld(' test`: today
+ * within 23–229, e.g. the kubelet test 80–89 and exec-portforward 90–99). Bands may overlap each other or a
+ * running demo: a claim takes its band's next free subnet and fails only when the whole band is taken. Nothing
+ * claims 21 and 22: the Patroni conformance suites bind 127.0.21.x and 127.0.22.x without a claim.
+ */
 export function claimSubnet(first = 40, last = 250): Subnet {
   mkdirSync(DIR, { recursive: true });
   try {
