@@ -3,8 +3,10 @@
 // API (eight members) and an idle window in which the whole process tree is
 // measured: summed RSS (and PSS, which counts shared pages once) and CPU.
 // Baselines from the same run: `zpg demo --no-pods` (the sandbox and the
-// operator without members) for the start-up, the demo's own Node process
-// for memory and CPU.
+// operator without members) and `zpg demo --no-backups` (members, no WAL
+// archive, no base backups) for the start-up, the demo's own Node process
+// for memory and CPU. With backups on, also the time from the ready line to
+// the first base backup and archived WAL in the demo's S3.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +78,15 @@ function kb(pid: number, file: string, key: string): number {
 }
 
 const mib = (kib: number) => Math.round(kib / 1024);
+
+/** Object keys s3rver holds on disk under dir that contain `part` (it keeps each object as KEY._S3rver_object). */
+function s3Keys(dir: string, part: string): string[] {
+  try {
+    return (readdirSync(dir, { recursive: true }) as string[]).filter((k) => k.endsWith('._S3rver_object') && k.includes(part));
+  } catch {
+    return [];
+  }
+}
 const group = (p: Proc) => (p.comm.startsWith('postgres') || p.comm === 'postmaster' ? 'postgres' : p.comm.startsWith('patroni') || p.comm.startsWith('python') ? 'patroni' : p.comm === 'runuser' ? 'runuser' : 'node');
 
 function startDemo(dir: string, extra: string[] = []): { child: ChildProcess; ready: Promise<number>; out: () => string; kubeconfig: string } {
@@ -122,9 +133,20 @@ export async function benchDemo(): Promise<Record<string, unknown>[]> {
     const bareReadyMs = await bare.ready;
     await stopDemo(bare.child);
 
+    // Baseline: members, no backups.
+    const plain = startDemo(join(dir, 'nobackups'), ['--no-backups']);
+    children.push(plain.child);
+    const plainReadyMs = await plain.ready;
+    await stopDemo(plain.child);
+
     const demo = startDemo(dir);
     children.push(demo.child);
     const readyMs = await demo.ready;
+    const readyAt = performance.now();
+    const s3dir = join(dir, 'data', 's3');
+    const backupMs = waitFor('a base backup in S3', () => s3Keys(s3dir, '_backup_stop_sentinel.json').length >= 2 || undefined, 180_000).then(() => performance.now() - readyAt);
+    const walMs = waitFor('archived WAL in S3', () => s3Keys(s3dir, 'wal_005/').length > 0 || undefined, 180_000).then(() => performance.now() - readyAt);
+    const [firstBackupMs, firstWalMs] = await Promise.all([backupMs, walMs]);
 
     // A third cluster through the API, as `kubectl create -f` would send it.
     const server = (parse(readFileSync(demo.kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] }).clusters[0]!.cluster.server;
@@ -166,6 +188,8 @@ export async function benchDemo(): Promise<Record<string, unknown>[]> {
     const split = ['node', 'patroni', 'postgres'].map((g) => `${g} ${pct(cpu.get(g) ?? 0).toFixed(1)}`).join(', ');
     return [
       { bench: 'demo: launch → ready line (2 clusters, 5 members streaming)', value: `${(readyMs / 1000).toFixed(1)} s`, baseline: `${(bareReadyMs / 1000).toFixed(1)} s --no-pods`, ratio: (readyMs / bareReadyMs).toFixed(1), goal: '< 30 s' },
+      { bench: 'demo: launch → ready line, backups on (WAL archive, base backups)', value: `${(readyMs / 1000).toFixed(1)} s`, baseline: `${(plainReadyMs / 1000).toFixed(1)} s --no-backups`, ratio: (readyMs / plainReadyMs).toFixed(2), goal: '<= 1.2' },
+      { bench: 'demo: ready line → a base backup of both clusters, and archived WAL, in S3', value: `${(firstBackupMs / 1000).toFixed(1)} s`, baseline: `first WAL ${(firstWalMs / 1000).toFixed(1)} s`, ratio: '', goal: '< 60 s' },
       { bench: 'demo: third cluster via the API → 3 members streaming', value: `${(thirdMs / 1000).toFixed(1)} s`, baseline: '', ratio: '', goal: '' },
       { bench: `demo: 8 members idle, summed RSS of ${after.length} processes (${[...counts].map(([g, n]) => `${n} ${g}`).join(', ')})`, value: `${mib(rss)} MiB`, baseline: `${mib(rssDescendants)} MiB descendants only; demo process ${mib(nodeRss)} MiB`, ratio: (rss / nodeRss).toFixed(1), goal: '< 1024 MiB' },
       { bench: 'demo: 8 members idle, PSS (shared pages counted once)', value: `${mib(pss)} MiB`, baseline: `${mib(rss)} MiB summed RSS`, ratio: (pss / rss).toFixed(2), goal: '' },

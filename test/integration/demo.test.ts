@@ -1,7 +1,9 @@
 // `zpg demo` end to end, from the built binary as a user runs it: the sandbox,
 // the operator and two sample clusters of real Patroni + PostgreSQL members,
-// reached with client-node and kubectl through the kubeconfig it writes; and a
-// SIGTERM that leaves nothing behind. Also `--no-pods`: no members at all.
+// reached with client-node and kubectl through the kubeconfig it writes; real
+// backups (a base backup and archived WAL that `zpg backups` lists) soon after
+// the ready line; and a SIGTERM that leaves nothing behind. Also `--no-pods`:
+// no members at all.
 import * as k8s from '@kubernetes/client-node';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preflight } from '../../src/sandbox/patroni/member.ts';
 import { eventually } from '../helpers/sandbox.ts';
-import { exited, REPO, spawnZpg, waitForOutput } from '../helpers/zpg.ts';
+import { exited, REPO, spawnZpg, waitForOutput, zpg } from '../helpers/zpg.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'zpg-demo-'));
 chmodSync(root, 0o755); // members run as postgres when tests run as root
@@ -82,10 +84,10 @@ afterAll(async () => {
 }, 60_000);
 
 describe('zpg demo', () => {
-  it('runs two streaming clusters that kubectl reaches, and stops everything on SIGTERM', async () => {
+  it('runs two streaming clusters that kubectl reaches, backs them up, and stops everything on SIGTERM', async () => {
     const demo = startDemo('full');
-    // five members bootstrapping on a busy 2-core machine took more than 90 s
-    await waitForOutput(demo.child, READY, 150_000);
+    // a deadline for a hang: five members bootstrap in about 10 s on a quiet machine, backups on
+    await waitForOutput(demo.child, READY, 90_000);
     const { core, custom } = clients(demo.kubeconfig);
 
     const pgs = (await custom.listNamespacedCustomObject(PG)) as { items: { metadata: { name: string }; status?: { PostgresClusterStatus?: string } }[] };
@@ -104,6 +106,21 @@ describe('zpg demo', () => {
     const psql = await promisify(execFile)(KUBECTL, ['--kubeconfig', demo.kubeconfig, 'exec', 'acid-small-0', '--', 'psql', '-tAc', 'select 1'], { env: { ...process.env, HOME: root }, timeout: 20_000 });
     expect(psql.stdout.trim()).toBe('1');
 
+    // Backups are on in the demo: each cluster's leader takes a base backup once its replicas stream, and
+    // archives WAL; zpg backups finds them with no flags (the operator's ConfigMap and the clusters' spec.env).
+    const backups = async (cluster: string) => {
+      const r = await zpg(['--kubeconfig', demo.kubeconfig, 'backups', cluster, '-o', 'json'], { env: { WAL_S3_BUCKET: '', AWS_ENDPOINT: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ZPG_OPERATOR_CONFIG: '' } });
+      if (r.code !== 0) throw new Error(r.stderr);
+      return JSON.parse(r.stdout) as { baseBackups: { id: string }[]; lastArchivedWal?: { segment: string } | null };
+    };
+    for (const cluster of ['acid-demo', 'acid-small']) {
+      const cat = await eventually(`${cluster}: a base backup and archived WAL`, async () => {
+        const c = await backups(cluster);
+        return c.baseBackups.length > 0 && c.lastArchivedWal?.segment ? c : undefined;
+      }, 90_000, 2_000);
+      expect(cat!.baseBackups[0].id).toMatch(/^base_[0-9A-F]{24}$/);
+    }
+
     const stoppedAt = Date.now();
     const code = await stop(demo);
     expect(code).toBe(0);
@@ -111,7 +128,7 @@ describe('zpg demo', () => {
     expect(demo.output().match(new RegExp(READY.source, 'gm'))).toHaveLength(1);
     expect(demo.output()).toMatch(/^zpg demo: stopped$/m);
     expect(processesUnder(demo.dataDir)).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it('--no-pods: the operator makes the StatefulSets, and their pods stay Pending', async () => {
     const demo = startDemo('nopods', ['--no-pods']);

@@ -12,6 +12,7 @@ interface DemoFlags {
   pods: boolean;
   operator: boolean;
   clusters: boolean;
+  backups: boolean;
 }
 
 export const DEMO_SETUP_COMMAND = 'bash scripts/setup.sh demo';
@@ -31,6 +32,7 @@ export function registerDemo(program: Command): void {
     .option('--no-pods', 'no kubelet: the API, its controllers and the operator only; pods stay Pending')
     .option('--no-operator', 'do not run the operator: the world alone, for an operator started separately (another zpg build, another configuration)')
     .option('--no-clusters', 'do not create the two sample clusters')
+    .option('--no-backups', 'no backup store: the clusters archive no WAL and take no base backups (zpg backups has nothing to show)')
     .action(async (_f: DemoFlags, cmd: Command) => {
       const flags = cmd.optsWithGlobals<DemoFlags>();
       const [{ runDemo }, { defaultDataDir, DataDirError }, { preflight }] = await Promise.all([
@@ -50,6 +52,7 @@ export function registerDemo(program: Command): void {
           pods: flags.pods,
           operator: flags.operator,
           clusters: flags.clusters,
+          backups: flags.backups,
           // On a terminal the demo ends in the console, on the sandbox's kubeconfig.
           console: async (kubeconfig) => (await import('./console.ts')).runConsole({ kubeconfig, allNamespaces: true }),
         });

@@ -2,29 +2,35 @@
 // writes its "envdir" (a JSON file next to the member's data, readable by the
 // member's user only) and returns the patroni.yml parts: archive_command,
 // restore_command, a replica method before basebackup, and the clone
-// bootstrap when the pod carries CLONE_METHOD=CLONE_WITH_WALE.
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// bootstrap when the pod carries CLONE_METHOD=CLONE_WITH_WALE. Every
+// command is walg-client.py talking to this process's walg-server.ts.
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackupHooks } from '../patroni/config.ts';
-import { postgresUser, runningAsRoot } from '../patroni/preflight.ts';
+import { PATRONI_BIN, postgresUser, runningAsRoot } from '../patroni/preflight.ts';
 import { cloneTarget, ownTarget, type WalgConfig } from './walg-env.ts';
+import { walgSocket } from './walg-server.ts';
 
-const SCRIPT = join('src', 'sandbox', 'backup', 'walg-cli.ts');
+const CLIENT = join('src', 'sandbox', 'backup', 'walg-client.py');
 
-/** walg-cli.ts in the checkout or package this code runs from (source under tests, dist/ when bundled). */
-export function walgScript(): string {
+/** walg-client.py in the checkout or package this code runs from (source under tests, dist/ when bundled). */
+export function walgClient(): string {
   for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    if (existsSync(join(d, SCRIPT))) return join(d, SCRIPT);
-    if (d === dirname(d)) throw new Error(`cannot find ${SCRIPT} above ${fileURLToPath(import.meta.url)}`);
+    if (existsSync(join(d, CLIENT))) return join(d, CLIENT);
+    if (d === dirname(d)) throw new Error(`cannot find ${CLIENT} above ${fileURLToPath(import.meta.url)}`);
   }
 }
 
-/** Node runs the TypeScript script itself; before 23.6 type stripping needs its flag. */
-export function nodeArgv(): string[] {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  const strip = major < 23 || (major === 23 && minor < 6) ? ['--experimental-strip-types'] : [];
-  return [process.execPath, ...strip, '--disable-warning=ExperimentalWarning', walgScript()];
+/** The Python Patroni runs on (its script's #! line): always there when members can run at all. */
+export function python(patroniBin = PATRONI_BIN): string {
+  try {
+    const m = /^#!\s*(\S+python3?\S*)/.exec(readFileSync(patroniBin, 'utf8').slice(0, 200));
+    if (m && existsSync(m[1])) return m[1];
+  } catch {
+    // not readable: the usual place
+  }
+  return '/usr/bin/python3';
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -32,7 +38,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export interface MemberBackup {
   config: WalgConfig;
   configFile: string;
-  /** the command prefix as argv: node, script, --config, file */
+  /** the command prefix as argv: python, client, socket, --config, file */
   argv: string[];
   hooks: BackupHooks;
 }
@@ -67,9 +73,10 @@ export function prepareMemberBackup(env: Record<string, string>, memberDir: stri
   // Holds S3 keys and passwords, like Spilo's envdir.
   writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
   const u = runningAsRoot() ? postgresUser() : undefined;
-  // Members run as postgres when we are root: the archiver and restore commands must read this.
+  // Members run as postgres when we are root: the clone writes its source prefix here.
   if (u) for (const p of [dir, configFile]) chownSync(p, u.uid, u.gid);
-  const argv = [...nodeArgv(), '--config', configFile];
+  // -S -E: no site packages, no PYTHON* variables: the interpreter starts in milliseconds, whatever the environment.
+  const argv = [python(), '-S', '-E', walgClient(), walgSocket(configFile, u), '--config', configFile];
   const command = argv.map(q).join(' ');
   const hooks: BackupHooks = {
     ...(own

@@ -2,8 +2,10 @@
 // that holds the leader role takes one as soon as it leads (so a new
 // cluster, and every new timeline after a failover, has a base backup to
 // restore from) and again every BACKUP_INTERVAL_SECONDS when the pod sets
-// it. Runs the stand-in's backup-push as a child process so compression
-// never blocks the kubelet; a failed backup is retried after 15 s.
+// it. Runs the hook's backup-push (walg-client.py; the stand-in's server
+// waits for the replicas to stream, then streams pg_basebackup to S3 with
+// compression off the event loop); killing the client cancels the backup.
+// A failed backup is retried after 15 s.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const RETRY_MS = 15_000;

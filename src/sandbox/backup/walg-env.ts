@@ -21,7 +21,7 @@ export interface WalgConfig {
   /** a clone's source: prefix without the version (Spilo probes wal/<ver>/ downwards) */
   clone?: WalgTarget & { targetTime?: string; scope: string };
   /** for base backups: the member's own address and users */
-  pg: { host: string; port: number; superuser: { username: string; password: string }; replication: { username: string; password: string } };
+  pg: { host: string; port: number; restPort?: number; superuser: { username: string; password: string }; replication: { username: string; password: string } };
   hostname: string;
 }
 

@@ -4,16 +4,17 @@
 // an extension WAL-G itself writes and reads); a base backup is one tar
 // partition (part_001) from pg_basebackup. Not byte-compatible with WAL-G's
 // tar contents: it is the layout and the sentinel that the catalog and the
-// clone/replica paths rely on.
+// clone/replica paths rely on. Runs inside the sandbox's own process
+// (walg-server.ts): one S3 client per store, compression off the event loop.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { brotliCompressSync, brotliDecompressSync, constants, createBrotliCompress, createBrotliDecompress } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompress, constants, createBrotliCompress, createBrotliDecompress } from 'node:zlib';
 import pg from 'pg';
 import { listBaseBackups, type BaseBackup } from '../../services/backups/base-backups.ts';
 import { BASEBACKUPS, SENTINEL_SUFFIX, WAL, parseLsn, segmentName, walgBackupName } from '../../services/backups/layout.ts';
@@ -27,28 +28,37 @@ const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } };
 const READABLE = ['.br', ''];
 export const WRITER = 'zpg sandbox wal-g stand-in';
 
-export const clientFor = (t: WalgTarget): S3Client => createS3Client({ ...t.s3, timeoutMs: 60_000 });
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
+
+/** One client (and its keep-alive connections) per store and key pair, for every member of this process. */
+const clients = new Map<string, S3Client>();
+export const clientFor = (t: WalgTarget): S3Client => {
+  const key = JSON.stringify(t.s3);
+  let c = clients.get(key);
+  if (!c) clients.set(key, (c = createS3Client({ ...t.s3, timeoutMs: 60_000 })));
+  return c;
+};
 
 /** archive_command: wal_005/<file>.br */
 export async function walPush(t: WalgTarget, path: string): Promise<void> {
-  const body = brotliCompressSync(readFileSync(path), BROTLI);
+  const body = await compress(await readFile(path), BROTLI);
   await clientFor(t).send(new PutObjectCommand({ Bucket: t.bucket, Key: `${t.prefix}${WAL}${basename(path)}.br`, Body: body }));
 }
 
-/** restore_command: false when the archive does not have the file (recovery then moves on). */
-export async function walFetch(t: WalgTarget, name: string, dest: string): Promise<boolean> {
+/** restore_command: the file's bytes, or undefined when the archive does not have it (recovery then moves on). */
+export async function walRead(t: WalgTarget, name: string): Promise<Buffer | undefined> {
   const s3 = clientFor(t);
   for (const ext of READABLE) {
     try {
       const out = await s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: `${t.prefix}${WAL}${name}${ext}` }));
       const raw = Buffer.from(await out.Body!.transformToByteArray());
-      writeFileSync(dest, ext === '.br' ? brotliDecompressSync(raw) : raw);
-      return true;
+      return ext === '.br' ? await decompress(raw) : raw;
     } catch (e) {
       if (!isMissing(e)) throw e;
     }
   }
-  return false;
+  return undefined;
 }
 
 /** Counts the bytes that pass. */
@@ -104,14 +114,9 @@ function readLabel(stdout: Readable): Promise<{ head: Buffer; lsn: bigint; timel
 /** The backup history file the server archives at the end ("<seg>.<offset>.backup") holds the STOP WAL LOCATION. */
 async function stopLsn(t: WalgTarget, timeline: number, start: bigint): Promise<bigint | undefined> {
   const name = `${segmentName(timeline, start)}.${(start & 0xffffffn).toString(16).toUpperCase().padStart(8, '0')}.backup`;
-  const tmp = join(tmpdir(), `zpg-walg-${process.pid}-${name}`);
-  try {
-    if (!(await walFetch(t, name, tmp))) return undefined;
-    const m = /STOP WAL LOCATION: ([0-9A-F]+\/[0-9A-F]+)/.exec(readFileSync(tmp, 'utf8'));
-    return m ? parseLsn(m[1]) : undefined;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  const file = await walRead(t, name);
+  const m = file && /STOP WAL LOCATION: ([0-9A-F]+\/[0-9A-F]+)/.exec(file.toString('utf8'));
+  return m ? parseLsn(m[1]) : undefined;
 }
 
 interface ServerFacts {
@@ -133,13 +138,16 @@ async function serverFacts(c: WalgConfig['pg']): Promise<ServerFacts> {
   }
 }
 
-/** backup-push: pg_basebackup's tar through brotli into S3 as it comes; metadata, then the sentinel last. */
-export async function backupPush(t: WalgTarget, c: WalgConfig, pgBinDir = PG_BIN_DIR): Promise<string> {
+/** backup-push: pg_basebackup's tar through brotli into S3 as it comes; metadata, then the sentinel last. An abort kills pg_basebackup and the upload. */
+export async function backupPush(t: WalgTarget, c: WalgConfig, signal?: AbortSignal, pgBinDir = PG_BIN_DIR): Promise<string> {
   const facts = await serverFacts(c.pg);
+  signal?.throwIfAborted();
   const startTime = new Date();
   const args = ['-h', c.pg.host, '-p', String(c.pg.port), '-U', c.pg.replication.username, '-D', '-', '-Ft', '-X', 'none', '--no-manifest', '-c', 'fast', '-v', '-w'];
   const child = spawn(join(pgBinDir, 'pg_basebackup'), args, { env: { ...process.env, PGPASSWORD: c.pg.replication.password, PGAPPNAME: 'wal-g' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number>((ok) => child.once('close', (code) => ok(code ?? 1)));
+  const onAbort = () => child.kill('SIGKILL');
+  signal?.addEventListener('abort', onAbort, { once: true });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const start = await readLabel(child.stdout).catch(async (e: Error) => {
@@ -155,11 +163,14 @@ export async function backupPush(t: WalgTarget, c: WalgConfig, pgBinDir = PG_BIN
   const upload = new Upload({ client: clientFor(t), params: { Bucket: t.bucket, Key: `${dir}/tar_partitions/part_001.tar.br`, Body: body }, queueSize: 2, partSize: 8 * 1024 * 1024 });
   raw.write(start.head);
   const piping = pipeline(child.stdout, raw, createBrotliCompress(BROTLI), packed, body);
-  const [code] = await Promise.all([exited, piping, upload.done()]).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    await upload.abort().catch(() => {});
-    throw e;
-  });
+  const [code] = await Promise.all([exited, piping, upload.done()])
+    .catch(async (e: unknown) => {
+      child.kill('SIGKILL');
+      await upload.abort().catch(() => {});
+      throw e;
+    })
+    .finally(() => signal?.removeEventListener('abort', onAbort));
+  signal?.throwIfAborted();
   if (code !== 0) throw new Error(`pg_basebackup exited with ${code}: ${stderr.trim().split('\n').pop()}`);
   // Without the history file the start LSN is the only sure point; WAL-G would have asked pg_backup_stop.
   const finishLsn = (await stopLsn(t, start.timeline, start.lsn)) ?? start.lsn;
@@ -216,17 +227,11 @@ export async function pickBackup(t: WalgTarget, which: { name?: string; before?:
   return usable.at(-1);
 }
 
-/** backup-fetch: the tar partition unpacked into dataDir, which must be empty. */
-export async function backupFetch(t: WalgTarget, backup: BaseBackup, dataDir: string): Promise<void> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+/** backup-fetch: the tar partition, decompressed, as a stream (the member's user unpacks it: walg-client.py). */
+export async function backupStream(t: WalgTarget, backup: BaseBackup): Promise<Readable> {
   const out = await clientFor(t).send(new GetObjectCommand({ Bucket: t.bucket, Key: `${backup.prefix}${BASEBACKUPS}${backup.id}/tar_partitions/part_001.tar.br` }));
-  const tar = spawn('tar', ['-x', '-f', '-', '-C', dataDir], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let err = '';
-  tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number>((ok) => tar.once('close', (code) => ok(code ?? 1)));
-  await pipeline(out.Body as Readable, createBrotliDecompress(), tar.stdin);
-  const code = await exited;
-  if (code !== 0) throw new Error(`tar exited with ${code}: ${err.trim()}`);
-  mkdirSync(join(dataDir, 'pg_wal'), { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
+  const tar = createBrotliDecompress();
+  // A failed download destroys the stream the caller reads, so a cut-off tar never looks complete.
+  pipeline(out.Body as Readable, tar).catch((e: unknown) => tar.destroy(e instanceof Error ? e : new Error(String(e))));
+  return tar;
 }

@@ -23,6 +23,8 @@ export interface DemoOptions {
   operator?: boolean;
   /** create the sample clusters; false with --no-clusters */
   clusters?: boolean;
+  /** WAL archiving and base backups into the demo's S3; false with --no-backups */
+  backups?: boolean;
   /** how often the summary is refreshed */
   intervalMs?: number;
   /** the console, opened on the sandbox on a terminal; the demo stops when it closes */
@@ -72,7 +74,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     report.info(o.pods ? `kubelet: pods run as Patroni + PostgreSQL 15 on 127.0.${subnet!.octet}.x, data under ${dir.dir}/volumes` : 'no kubelet (--no-pods): pods stay Pending');
     const crds = await step('CRDs', () => installCrds(world.api.registry));
     // Backups go to the demo's S3: the clusters archive WAL and take base backups there (zpg backups shows them).
-    const store = { endpoint: world.s3.endpoint, bucket: S3_BUCKET };
+    const store = o.backups === false ? undefined : { endpoint: world.s3.endpoint, bucket: S3_BUCKET };
     installOperatorConfig(world.api.registry, store);
     const withOperator = o.operator !== false;
     const withClusters = o.clusters !== false;
