@@ -10,6 +10,7 @@ import { startDemoOperator } from './operator.ts';
 import { lineReporter, ttyReporter, type Reporter } from './report.ts';
 import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, SAMPLE_CLUSTERS } from './samples.ts';
 import { claimSubnet } from './subnet.ts';
+import { divertStderr } from './stderr-log.ts';
 import { S3_BUCKET, startWorld } from './world.ts';
 
 export interface DemoOptions {
@@ -98,7 +99,14 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     if (withConsole) {
       // The console takes the screen; the members come up under its eyes. Quitting it ends the demo.
-      await Promise.race([o.console!(kubeconfig).finally(() => wake()), stopRequested]);
+      const logFile = join(dir.dir, 'sandbox.log');
+      const diverted = divertStderr(logFile);
+      try {
+        await Promise.race([o.console!(kubeconfig).finally(() => wake()), stopRequested]);
+      } finally {
+        const n = diverted.restore();
+        if (n) process.stderr.write(`zpg demo: ${n} message${n === 1 ? '' : 's'} from the sandbox while the console was open: ${logFile}\n`);
+      }
       stopping = true;
       throw new Stopped();
     }
