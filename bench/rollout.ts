@@ -76,7 +76,11 @@ export async function benchRollout(): Promise<Record<string, unknown>[]> {
       };
     };
 
-    await custom.createNamespacedCustomObject({ ...PG, body: clusterManifest({ name: NAME, instances: 3 }) });
+    // Spilo-like Patroni slack (ttl >= loop_wait + 2 * retry_timeout), as rollout.test.ts has: the demo's ttl 8 lets a
+    // starved leader demote itself, an unplanned failover that would be counted against the rollout.
+    const manifest = clusterManifest({ name: NAME, instances: 3 }) as { spec: Record<string, unknown> };
+    manifest.spec.patroni = { ttl: 20, loop_wait: 2, retry_timeout: 9 };
+    await custom.createNamespacedCustomObject({ ...PG, body: manifest });
     await until('3 members streaming, status Running', settled, 300_000, 1000);
 
     // Baseline 1: Patroni's own switchover, through its REST API, under the same writer.

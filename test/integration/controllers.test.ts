@@ -120,7 +120,14 @@ describe('Endpoints controller', () => {
   });
 
   it('a quiet cluster makes no writes', async () => {
-    await new Promise((r) => setTimeout(r, 200));
+    // The controllers first finish what the tests above started (slowly on a loaded machine): wait for a quiet
+    // 300 ms, as state, then no write may come in the next 500 ms. Writes that never stop fail the wait.
+    const quiet = async () => {
+      const rv = t.api.registry.store.resourceVersion;
+      await new Promise((r) => setTimeout(r, 300));
+      return t.api.registry.store.resourceVersion === rv;
+    };
+    await eventually('the controllers to settle', quiet, 10_000, 0);
     const rv = t.api.registry.store.resourceVersion;
     await new Promise((r) => setTimeout(r, 500));
     expect(t.api.registry.store.resourceVersion).toBe(rv);

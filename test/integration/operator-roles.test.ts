@@ -1,17 +1,18 @@
 // Roles that come from outside the manifest, with real members: infrastructure
 // roles from Zalando's own example Secrets (legacy numbered format, its
-// ConfigMap, and the new format), PostgresTeam members (renamed with the
-// deletion suffix and NOLOGIN when they leave the team, renamed back when they
-// return), password rotation (in place, and rotation roles <user>YYMMDD with old
-// ones dropped past retention); a second sync writes nothing.
+// ConfigMap, and the new format), PostgresTeam members (watched: renamed with
+// the deletion suffix and NOLOGIN when they leave the team, renamed back when
+// they return), password rotation (in place, and rotation roles <user>YYMMDD
+// with old ones dropped past retention); a second sync writes nothing; a
+// superuser Secret deleted by hand gets a password that logs in. Logins go over
+// TCP, where the members' pg_hba asks for the password.
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
 import { startMemberWorld, type MemberWorld } from '../helpers/member-world.ts';
+import { loginQuery } from '../helpers/pg-login.ts';
 import { eventually } from '../helpers/sandbox.ts';
 
 const NAME = 'acid-roles';
@@ -34,38 +35,8 @@ async function leaderIp(): Promise<string> {
   }, 90_000, 500) as Promise<string>;
 }
 
-/**
- * A socket from 127.0.0.2: initdb's pg_hba trusts 127.0.0.1, which is where a connection to a member's loopback address
- * comes from by default; from any other address the md5 rule applies, so the password is really checked.
- */
-function checkedSocket(): net.Socket {
-  const s = new net.Socket();
-  const connect = s.connect.bind(s) as (o: net.TcpSocketConnectOpts) => net.Socket;
-  (s as unknown as { connect: (port: number, host: string) => net.Socket }).connect = (port, host) => connect({ port, host, localAddress: '127.0.0.2' });
-  return s;
-}
-
-async function login(user: string, password: string, sql = 'select current_user as u'): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ host: await leaderIp(), port: 5432, user, password, database: 'postgres', connectionTimeoutMillis: 5000, stream: checkedSocket });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const su = async (sql: string, params: unknown[] = []) => {
-  const c = new pg.Client({ host: await leaderIp(), port: 5432, user: 'postgres', password: (await secret('postgres')).password, database: 'postgres', connectionTimeoutMillis: 5000 });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as Record<string, unknown>[];
-  } finally {
-    await c.end();
-  }
-};
+const login = async (user: string, password: string, sql?: string) => loginQuery({ host: await leaderIp(), user, password }, sql);
+const su = async (sql: string, params: unknown[] = []) => loginQuery({ host: await leaderIp(), user: 'postgres', password: (await secret('postgres')).password! }, sql, params);
 
 /** name, LOGIN, SUPERUSER, CREATEDB, memberships and settings of the roles asked about */
 const roles = (names: string[]) =>
@@ -112,6 +83,8 @@ beforeAll(async () => {
     infrastructure_roles_secrets: 'secretname:postgresql-infrastructure-roles-new,userkey:user,passwordkey:password,defaultrolevalue:robot_zmon',
     enable_postgres_team_crd: 'true',
     enable_team_member_deprecation: 'true',
+    // nothing here waits for a periodic resync: changes reach the cluster through the watches (or resync() below)
+    resync_period: '24h',
   });
 }, 60_000);
 
@@ -168,10 +141,13 @@ describe('roles from outside the manifest', () => {
     expect(line.sqlWrites).toBe(0);
   }, 120_000);
 
-  it('a team member removed from the PostgresTeam is renamed with the suffix and NOLOGIN; re-added, renamed back with LOGIN', async () => {
+  it('a PostgresTeam change reaches the cluster at once (watched; the resync is a day away): a removed member is renamed with the suffix and NOLOGIN, a re-added one renamed back with LOGIN', async () => {
+    const queuedByTeam = () => logLines<{ clusters: string }>('PostgresTeam changed: clusters queued').filter((l) => l.clusters.split(',').includes(`default/${NAME}`)).length;
+    const queued = queuedByTeam();
     await setTeam(['mammoth']);
-    // (PostgresTeam changes apply at the cluster's next sync, as in Zalando; a sync already running may miss it)
-    await eventually('mammoth made', async () => (await resync(), (await roles(['mammoth'])).length === 1), 60_000, 200);
+    // no resync() here: the watch queues the cluster, well before resync_period
+    await eventually('mammoth made', async () => (await roles(['mammoth'])).length === 1, 60_000, 500);
+    expect(queuedByTeam()).toBeGreaterThan(queued);
     expect(await roles(['elephant', 'elephant_deleted', 'mammoth'])).toEqual([
       { name: 'elephant_deleted', login: false, super: false, createdb: false, memberOf: ['admin', 'zalandos'], config: ['log_statement=all'] },
       { name: 'mammoth', login: true, super: false, createdb: false, memberOf: ['admin', 'zalandos'], config: ['log_statement=all'] },
@@ -179,7 +155,7 @@ describe('roles from outside the manifest', () => {
     expect(await events()).toContain('Normal Sync: team member role "elephant" left the team: renamed to "elephant_deleted", NOLOGIN');
 
     await setTeam(['mammoth', 'elephant']);
-    await eventually('elephant back', async () => (await resync(), (await roles(['elephant'])).length === 1), 60_000, 200);
+    await eventually('elephant back', async () => (await roles(['elephant'])).length === 1, 60_000, 500);
     expect((await roles(['elephant', 'elephant_deleted'])).map((r) => [r.name, r.login])).toEqual([['elephant', true]]);
     expect((await resync()).sqlWrites).toBe(0);
   }, 120_000);
@@ -196,6 +172,8 @@ describe('roles from outside the manifest', () => {
     // the interval is 90 days: the first sync only dates the next rotation
     expect(Date.parse(first.nextRotation!) - Date.now()).toBeGreaterThan(89 * 86_400_000);
     expect(first.username).toBe('app_inplace');
+    // (the sync dates the Secret before it makes the role: wait for the role, then log in)
+    await eventually('app_inplace logs in', async () => (await login('app_inplace', first.password!)).length === 1, 60_000, 500);
     expect(await login('app_inplace', first.password!)).toEqual([{ u: 'app_inplace' }]);
 
     // the rotation date passes (as a clock would move it): the next sync rotates
@@ -233,4 +211,25 @@ describe('roles from outside the manifest', () => {
       return s.username === 'app_user' && (await login('app_user', s.password!).catch(() => [])).length === 1;
     }, 120_000, 1000);
   }, 360_000);
+
+  it('a superuser Secret deleted by hand: its new password is set in PostgreSQL (through the local socket: TCP asks for the old one) and the pod rolls', async () => {
+    const old = (await secret('postgres')).password!;
+    const podUid = async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${NAME}` })).items.find((p) => !p.metadata?.deletionTimestamp)?.metadata?.uid;
+    const before = await podUid();
+    await kubectl('delete', 'secret', secretName('postgres'));
+    const fresh = await eventually('a new superuser Secret', async () => {
+      const p = (await secret('postgres').catch(() => ({}) as Record<string, string>)).password;
+      return p && p !== old ? p : undefined;
+    }, 60_000, 500) as string;
+    await eventually('the new password logs in', async () => (await login('postgres', fresh).catch(() => [])).length === 1, 90_000, 1000);
+    expect(await events()).toContain(`Warning Secrets: password of role "postgres" did not match Secret "${secretName('postgres')}": set in PostgreSQL from the Secret`);
+    // the pod read the old password at its start: it is recreated, and the cluster syncs again with the new one
+    await eventually('the pod recreated', async () => {
+      const now = await podUid();
+      return now !== undefined && now !== before;
+    }, 180_000, 1000);
+    await eventually('roles sync again', async () => (await resync()).sqlWrites === 0, 180_000, 1000);
+    expect(await login('postgres', fresh)).toEqual([{ u: 'postgres' }]);
+    await expect(login('postgres', old)).rejects.toThrow(/password authentication failed/);
+  }, 420_000);
 });

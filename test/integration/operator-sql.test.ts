@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterManifest } from '../../src/sandbox/demo/samples.ts';
 import { startMemberWorld, type MemberWorld } from '../helpers/member-world.ts';
+import { loginQuery } from '../helpers/pg-login.ts';
 import { eventually } from '../helpers/sandbox.ts';
 
 const NAME = 'acid-sql';
@@ -35,15 +36,9 @@ async function leaderIp(): Promise<string> {
   return eventually('a leader', async () => (await pods()).find((p) => p.role === 'master')?.ip, 90_000, 500) as Promise<string>;
 }
 
-/** Connects to the leader as `user` with its Secret's password, runs `sql`, answers the rows. */
+/** Logs in to the leader as `user` with its Secret's password (checked: see test/helpers/pg-login.ts), runs `sql`. */
 async function query(user: string, sql: string, database = 'postgres', params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ host: await leaderIp(), port: 5432, user, password: await password(user), database, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
+  return loginQuery({ host: await leaderIp(), user, password: await password(user), database }, sql, params);
 }
 
 const su = (sql: string, database = 'postgres', params: unknown[] = []) => query('postgres', sql, database, params);
@@ -116,6 +111,11 @@ describe('roles and databases over SQL', () => {
     ]);
     expect(await query('app_owner', 'select current_user as u, current_database() as d', 'app')).toEqual([{ u: 'app_owner', d: 'app' }]);
     expect(await query('bot', 'select current_user as u')).toEqual([{ u: 'bot' }]);
+    // the password is really checked, on loopback too: a wrong one is refused
+    const ip = await leaderIp();
+    const wrong = (user: string) => loginQuery({ host: ip, user, password: 'not-the-password' });
+    await expect(wrong('app_owner')).rejects.toThrow(/password authentication failed for user "app_owner"/);
+    await expect(wrong('postgres')).rejects.toThrow(/password authentication failed for user "postgres"/);
 
     expect(await su("select datname, pg_get_userbyid(datdba) as owner from pg_database where datname in ('app','shop') order by 1")).toEqual([
       { datname: 'app', owner: 'app_owner' },
@@ -151,8 +151,19 @@ describe('roles and databases over SQL', () => {
     await kubectl('delete', 'secret', secretName('app_owner'));
     await eventually('a new Secret', async () => (await password('app_owner').catch(() => old)) !== old, 60_000, 500);
     await eventually('the new password logs in', async () => (await query('app_owner', 'select 1 as x', 'app').catch(() => [])).length === 1, 60_000, 500);
+    await expect(loginQuery({ host: await leaderIp(), user: 'app_owner', password: old, database: 'app' })).rejects.toThrow(/password authentication failed/);
     await eventually('a Warning says so', async () => (await events()).some((e) => /Warning Secrets: password of role "app_owner" did not match/.test(e)), 10_000, 200);
   }, 120_000);
+
+  it("a statement the server refuses is a Warning naming the database and the server's message; the rest still syncs", async () => {
+    const patch = (extensions: Record<string, string | null>) =>
+      kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', JSON.stringify({ spec: { users: { late_user: [] }, preparedDatabases: { shop: { extensions } } } }));
+    await patch({ no_such_extension: 'data' });
+    await eventually('a Warning naming shop and the extension', async () => (await events()).some((e) => /^Warning Sync: database "shop": .*no_such_extension/.test(e)), 90_000, 500);
+    // the user added in the same change exists and logs in with its Secret
+    await eventually('late_user logs in', async () => (await query('late_user', 'select current_user as u').catch(() => [])).length === 1, 60_000, 500);
+    await patch({ no_such_extension: null });
+  }, 150_000);
 });
 
 describe('Patroni dynamic configuration', () => {

@@ -138,8 +138,13 @@ describe('a running cluster', () => {
   });
 
   it('costs no API writes while nothing changes, across several resyncs', async () => {
-    await d.controller!.idle();
-    await new Promise((r) => setTimeout(r, 300));
+    // Settled first, as state: idle, and no write in 600 ms (the hand edit above may still be echoing back).
+    await eventually('the daemon to settle', async () => {
+      await d.controller!.idle();
+      const n = writes(d);
+      await new Promise((r) => setTimeout(r, 600));
+      return writes(d) === n;
+    }, 20_000, 0);
     const before = writes(d);
     await new Promise((r) => setTimeout(r, 1500)); // 5 resync periods of 300 ms
     await d.controller!.idle();
@@ -212,7 +217,8 @@ describe('delete', () => {
 
   it('ignores a delete without the guard annotations and honours one with them', async () => {
     await core.patchNamespacedConfigMap({ namespace: 'zpg-system', name: 'postgres-operator', body: { data: { workers: '8', delete_annotation_date_key: 'delete-date', delete_annotation_name_key: 'delete-clustername' } } }, MERGE);
-    await new Promise((r) => setTimeout(r, 300));
+    // the guard is in force once the daemon's configuration says so (its /config), not after some time
+    await eventually('the delete guard in the configuration', async () => (await (await fetch(`${d.url}/config`)).text()).includes('delete-clustername'), 10_000);
     const ns = 'guard';
     for (const name of ['acid-kept', 'acid-gone']) {
       await create(manifest('minimal-postgres-manifest.yaml', 0, { namespace: ns, name }));

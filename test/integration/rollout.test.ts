@@ -20,6 +20,7 @@ import { claimSubnet, type Subnet } from '../../src/sandbox/demo/subnet.ts';
 import { startWorld, type World } from '../../src/sandbox/demo/world.ts';
 import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
 import { PatroniClient, httpTransport } from '../../src/services/patroni/client.ts';
+import { startLeaderWriter } from '../helpers/leader-writer.ts';
 import { eventually } from '../helpers/sandbox.ts';
 import { spawnZpg } from '../helpers/zpg.ts';
 
@@ -117,52 +118,7 @@ async function settled(): Promise<void> {
 
 /** A client that inserts a row every 50 ms into the current leader and remembers what was acknowledged. */
 function startWriter(password: string) {
-  const acked: number[] = [];
-  let next = 1;
-  let stop = false;
-  let lastAck = Date.now();
-  let longestGapMs = 0;
-  const loop = (async () => {
-    let client: pg.Client | undefined;
-    while (!stop) {
-      try {
-        if (!client) {
-          const l = await leaderPod();
-          if (!l?.status?.podIP) throw new Error('no leader');
-          const c = new pg.Client({ host: l.status.podIP, port: 5432, user: 'postgres', password, database: 'postgres', connectionTimeoutMillis: 2_000, query_timeout: 3_000 });
-          c.on('error', () => undefined);
-          await c.connect();
-          const ro = await c.query<{ ro: boolean }>('select pg_is_in_recovery() as ro');
-          if (ro.rows[0]!.ro) {
-            await c.end().catch(() => undefined);
-            throw new Error('not the leader');
-          }
-          client = c;
-        }
-        const id = next++;
-        await client.query('insert into roll_writes(id) values ($1)', [id]);
-        acked.push(id);
-        const t = Date.now();
-        longestGapMs = Math.max(longestGapMs, t - lastAck);
-        lastAck = t;
-      } catch {
-        await client?.end().catch(() => undefined);
-        client = undefined;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await client?.end().catch(() => undefined);
-  })();
-  return {
-    acked,
-    get longestGapMs() {
-      return longestGapMs;
-    },
-    async stop() {
-      stop = true;
-      await loop;
-    },
-  };
+  return startLeaderWriter({ leaderIp: async () => (await leaderPod())?.status?.podIP, password, table: 'roll_writes' });
 }
 
 async function superuserPassword(): Promise<string> {
@@ -202,7 +158,13 @@ beforeAll(async () => {
   // a pod that does not come back stops the rollout after this long (Zalando's default: 10 minutes)
   await setConfig({ pod_label_wait_timeout: '45s' });
   daemon = startDaemon();
-  await custom.createNamespacedCustomObject({ ...PG, body: clusterManifest({ name: NAME, instances: 3 }) });
+  const m = clusterManifest({ name: NAME, instances: 3 }) as { spec: Record<string, unknown> };
+  // The demo's ttl 8 / retry_timeout 3 lets a leader whose DCS call takes 3 s (a starved Patroni, or this process's
+  // API server busy, on a loaded 2-core machine) demote itself: an unplanned failover, one timeline more than the
+  // rollout's switchover. Spilo-like slack here (ttl >= loop_wait + 2 * retry_timeout) keeps "exactly one switchover"
+  // about the operator; a switchover is explicit and does not wait for the ttl.
+  m.spec.patroni = { ttl: 20, loop_wait: 2, retry_timeout: 9 };
+  await custom.createNamespacedCustomObject({ ...PG, body: m });
   await settled();
   await eventually('a table to write into', async () => (await leaderQuery('create table if not exists roll_writes(id bigint primary key)'), true), 60_000, 1_000);
 }, 240_000);

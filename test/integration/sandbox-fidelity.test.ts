@@ -114,3 +114,20 @@ describe('duplicate JSON keys', () => {
     expect(r.json.message).toBe('postgresql in version "v1" cannot be handled as a postgresql: strict decoding error: duplicate field "spec.sidecars[0].name"');
   });
 });
+
+describe('two containers of one pod with one name', () => {
+  it('are refused in a StatefulSet template (as a sidecar named postgres would be) and in a Pod, on create and update', async () => {
+    const template = (names: string[]) => ({ metadata: { labels: { app: 'dup' } }, spec: { containers: names.map((name) => ({ name, image: 'x:1' })) } });
+    const sts = (names: string[]) => ({ metadata: { name: 'dup' }, spec: { serviceName: 'dup', replicas: 0, selector: { matchLabels: { app: 'dup' } }, template: template(names) } });
+    const refused = await send('POST', '/apis/apps/v1/namespaces/default/statefulsets', sts(['postgres', 'postgres']));
+    expect(refused.status).toBe(422);
+    expect(refused.json.message).toBe('StatefulSet.apps "dup" is invalid: spec.template.spec.containers[1].name: Duplicate value: "postgres"');
+    expect((await send('POST', '/apis/apps/v1/namespaces/default/statefulsets', sts(['postgres', 'side']))).status).toBe(201);
+    const current = (await (await fetch(`${t.api.url}/apis/apps/v1/namespaces/default/statefulsets/dup`)).json()) as { metadata: Record<string, unknown> };
+    const update = await send('PUT', '/apis/apps/v1/namespaces/default/statefulsets/dup', { ...sts(['postgres', 'postgres']), metadata: current.metadata });
+    expect(update.status).toBe(422);
+    const pod = await send('POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'dup' }, spec: { initContainers: [{ name: 'c', image: 'x:1' }], containers: [{ name: 'c', image: 'x:1' }] } });
+    expect(pod.status).toBe(422);
+    expect(pod.json.message).toBe('Pod "dup" is invalid: spec.containers[0].name: Duplicate value: "c"');
+  });
+});

@@ -86,7 +86,10 @@ describe('cluster view at 80x24', () => {
     lines = (await screen.waitFor('PostgresClusterStatus')).split('\n');
     expect(lines[21]).toBe('  PostgresClusterStatus: Running');
     await screen.press('tab', 'j');
-    expect(screen.lines()[21]).toBe('  PostgresClusterStatus: Running'); // keys back on the members
+    // keys back on the members: j moves their cursor (waited for, not timed), and the pane stays where it was
+    const cursorRow = () => screen!.lines().find((_, y) => screen!.term.buffer.active.getLine(y)?.getCell(0)?.isInverse()) ?? '';
+    await screen.waitFor(() => cursorRow().startsWith('acid-demo-1'));
+    expect(screen.lines()[21]).toBe('  PostgresClusterStatus: Running');
   });
 
   it('marks the pane with the keys by a ">" when colours are off', async () => {

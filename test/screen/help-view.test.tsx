@@ -24,9 +24,11 @@ describe('help at 80x24', () => {
     const seen = new Set(lines);
     // page by page: the keymap is longer than two pages
     for (let page = 0; page < 10 && ![...seen].some((l) => l.startsWith('STALE    Patroni')); page++) {
+      const at = /Keys \((\d+)-/.exec(screen.text())?.[1];
       await screen.press('pgdn');
-      await screen.idle();
-      for (const l of screen.lines()) seen.add(l);
+      // the next page, as state: its range in the title moved (a frame read too early would skip a page)
+      const next = await screen.waitFor((t) => /Keys \((\d+)-/.exec(t)?.[1] !== at);
+      for (const l of next.split('\n')) seen.add(l);
     }
     await screen.waitFor('STALE    Patroni');
     const all = [...seen].join('\n');

@@ -14,6 +14,7 @@ import { planCluster, type LiveView } from '../../src/operator/reconcile/plan.ts
 import { contains } from '../../src/operator/reconcile/match.ts';
 import { clusterStatus } from '../../src/operator/reconcile/status.ts';
 import { WorkQueue } from '../../src/operator/controller/work-queue.ts';
+import { eventually } from '../helpers/sandbox.ts';
 import { loadFixture } from '../helpers/fixtures.ts';
 
 const minimal = (): Postgresql => structuredClone(loadFixture('minimal-postgres-manifest.yaml')[0]) as unknown as Postgresql;
@@ -340,7 +341,7 @@ describe('plan', () => {
 
 describe('status', () => {
   const pod = (name: string, role: string | undefined, ready: boolean) =>
-    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: role ? { 'spilo-role': role } : {} }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } }) as unknown as KubeObj;
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: role ? { 'spilo-role': role } : {} }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } }) as unknown as KubeObj;
   const now = new Date('2026-01-01T00:00:00Z');
   it('says Creating until the pods and Patroni show a healthy cluster, then Running', () => {
     const s1 = clusterStatus({ previous: undefined, generation: 1, kind: 'create', desiredReplicas: 2, pods: [pod('a-0', undefined, false)], roleLabel: 'spilo-role', now });
@@ -351,7 +352,7 @@ describe('status', () => {
     // later trouble keeps the Zalando word but the condition tells
     const s3 = clusterStatus({ previous: s2, generation: 1, kind: 'sync', desiredReplicas: 2, pods: [pod('a-0', 'master', true), pod('a-1', 'replica', false)], roleLabel: 'spilo-role', now });
     expect(s3.PostgresClusterStatus).toBe('Running');
-    expect(s3.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MembersNotReady', message: '1/2 members ready; leader a-0' });
+    expect(s3.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MembersNotReady', message: '1/2 members ready; leader a-0; a-1: pod not ready' });
   });
 });
 
@@ -374,7 +375,8 @@ describe('work queue', () => {
     await new Promise((r) => setTimeout(r, 5));
     q.add('a'); // arrives while 'a' runs: runs once more afterwards
     q.add('b');
-    await new Promise((r) => setTimeout(r, 150));
+    // b's retry waits on a timer, which idle() does not count: wait for the retry itself, not for a time.
+    await eventually('b retried', () => runs.filter((k) => k === 'b').length === 2);
     await q.idle();
     expect(runs.filter((k) => k === 'a')).toHaveLength(2);
     expect(runs.filter((k) => k === 'b')).toHaveLength(2); // failed once, retried

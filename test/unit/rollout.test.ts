@@ -16,6 +16,7 @@ import { decideRollout, nextWindowStart, switchoverCandidate, type RolloutInput 
 import { clusterStatus } from '../../src/operator/reconcile/status.ts';
 import type { ClusterMember } from '../../src/services/patroni/types.ts';
 import { loadFixture } from '../helpers/fixtures.ts';
+import { eventually } from '../helpers/sandbox.ts';
 
 const NOW = new Date('2026-03-04T12:00:00Z'); // a Wednesday
 
@@ -154,7 +155,8 @@ describe('reconcile results', () => {
       { workers: 1, baseDelayMs: 10_000 },
     );
     q.add('ns/a');
-    await new Promise((r) => setTimeout(r, 600));
+    await eventually('three runs', () => runs.length >= 3, 10_000);
+    await q.idle();
     expect(runs.length).toBe(3);
     expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(90);
     expect(q.retrying).toBe(0);

@@ -22,6 +22,8 @@ import { normalize } from '../model/normalize.ts';
 import { ManifestChanges } from './manifest-changes.ts';
 import { Reconciler } from './reconciler.ts';
 import { postgresAccess } from './sync-postgres.ts';
+import { TeamWatch } from './team-watch.ts';
+import { podEnvironmentReader } from './pod-environment.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface ControllerOptions {
@@ -55,6 +57,9 @@ export class Controller {
   private readonly queue: WorkQueue;
   private cache?: ClusterCache;
   private cacheShape = '';
+  /** PostgresTeam objects, while enable_postgres_team_crd is on */
+  private teams?: TeamWatch;
+  private teamShape = '';
   private resyncTimer?: NodeJS.Timeout;
   private running = false;
   /** when every cluster was last queued (start, resync, configuration change), unix seconds */
@@ -87,7 +92,10 @@ export class Controller {
       controllerId: opts.controllerId ?? '',
       listClaims: claimLister(opts.kc),
       patroni: this.health.observingTransports(memberTransports(opts.kc)),
-      postgres: { ...access, patroni: this.health.observingTransports(access.patroni) },
+      // Teams from the watch once it has listed them; before that (or with the CRD off) straight from the API.
+      postgres: { ...access, patroni: this.health.observingTransports(access.patroni), postgresTeams: () => (this.teams?.teams() ? Promise.resolve(this.teams.teams()!) : access.postgresTeams!()) },
+      podEnvironment: podEnvironmentReader(opts.kc, opts.operatorNamespace),
+      requeue: (key) => this.queue.add(key),
     });
     this.queue = new WorkQueue((key) => this.handle(key), { workers: Math.max(1, opts.config().workers), baseDelayMs: opts.retryBaseMs });
   }
@@ -105,6 +113,7 @@ export class Controller {
   async start(): Promise<void> {
     this.running = true;
     await this.startCache();
+    await this.syncTeamWatch();
     this.scheduleResync();
     this.health.start();
     this.backups.start();
@@ -116,7 +125,11 @@ export class Controller {
     this.health.stop();
     this.backups.stop();
     await this.queue.stop();
+    await this.reconciler.reportsIdle(); // only the leader writes: nothing after stop()
     await this.cache?.stop();
+    await this.teams?.stop();
+    this.teams = undefined;
+    this.teamShape = '';
   }
 
   /** a new configuration: the caches follow a changed scope or label, then every cluster is reconciled */
@@ -129,12 +142,42 @@ export class Controller {
     } else {
       this.enqueueAll();
     }
+    await this.syncTeamWatch();
     this.scheduleResync();
   }
 
-  /** resolves when no cluster is queued or being reconciled */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** the PostgresTeam watch follows enable_postgres_team_crd and the watched namespace */
+  private async syncTeamWatch(): Promise<void> {
+    const shape = this.o.config().enable_postgres_team_crd ? JSON.stringify([this.watchedNamespace]) : '';
+    if (shape === this.teamShape) return;
+    await this.teams?.stop();
+    this.teams = undefined;
+    this.teamShape = shape;
+    if (!shape) return;
+    this.teams = new TeamWatch(this.o.kc, {
+      namespace: this.watchedNamespace,
+      superuserTeams: () => this.o.config().postgres_superuser_teams,
+      restartDelayMs: this.o.informerRestartMs,
+      onError: (m) => this.o.log.warn(m),
+      onChange: (affected) => {
+        const keys = (this.cache?.list('postgresql') ?? [])
+          .filter((pg) => {
+            const team = (pg as unknown as Postgresql).spec?.teamId;
+            return team && (affected.all || affected.teams.has(team));
+          })
+          .map((pg) => `${pg.metadata.namespace}/${pg.metadata.name}`);
+        if (keys.length) this.o.log.info('PostgresTeam changed: clusters queued', { teams: affected.all ? '*' : [...affected.teams].join(','), clusters: keys.join(',') });
+        for (const k of keys) this.queue.add(k);
+      },
+    });
+    this.teams.start();
+  }
+
+  /** resolves when no cluster is queued or being reconciled, and their reports and events are written */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.reconciler.reportsIdle();
+    if (this.queue.depth + this.queue.inFlight > 0) await this.idle(); // a failed report queued its cluster again
   }
 
   get queueDepth(): number {

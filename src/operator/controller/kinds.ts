@@ -14,6 +14,9 @@ export interface WatchedKind {
 
 export const POSTGRESQL: WatchedKind = { kind: 'postgresql', apiVersion: 'acid.zalan.do/v1', plural: 'postgresqls', owned: false };
 
+/** watched on its own, only while enable_postgres_team_crd is on (see team-watch.ts) */
+export const POSTGRES_TEAM: WatchedKind = { kind: 'PostgresTeam', apiVersion: 'acid.zalan.do/v1', plural: 'postgresteams', owned: false };
+
 export const WATCHED_KINDS: WatchedKind[] = [
   POSTGRESQL,
   { kind: 'StatefulSet', apiVersion: 'apps/v1', plural: 'statefulsets', owned: true },

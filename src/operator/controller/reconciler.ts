@@ -5,7 +5,7 @@
 // failed, so the queue retries with back-off. An invalid manifest is terminal:
 // it is reported and not retried until the manifest changes.
 import type { OperatorConfig } from '../config/keys.ts';
-import { buildCluster, namespaceObjects, type KubeObj } from '../build/cluster.ts';
+import { buildCluster, namespaceObjects, type BuildInputs, type KubeObj } from '../build/cluster.ts';
 import { CONTROLLER_ANNOTATION, FINALIZER, ROLLING_UPDATE_ANNOTATION, selectorLabels } from '../build/meta.ts';
 import { PASSWORD_PLACEHOLDER } from '../build/secrets.ts';
 import { desiredReplicas } from '../build/statefulset.ts';
@@ -27,7 +27,9 @@ import { deleteCluster } from './delete.ts';
 import { DONE, soonest, type ReconcileResult } from './result.ts';
 import { RolloutRunner, type RolloutOutcome } from './rollout-runner.ts';
 import { syncPostgres, type PostgresAccess } from './sync-postgres.ts';
+import type { PodEnvironmentReader } from './pod-environment.ts';
 import { LeaderEvents, labelledLeader } from './leader-events.ts';
+import { ReportLane } from './report-lane.ts';
 
 export interface ReconcilerDeps {
   cache: ClusterCache;
@@ -43,7 +45,11 @@ export interface ReconcilerDeps {
   patroni?: (m: MemberAddress) => PatroniTransport;
   /** how PostgreSQL and Patroni's configuration are reached for roles, databases and dynamic config; none: not synced */
   postgres?: PostgresAccess;
+  /** reads pod_environment_configmap/secret and the logical backup Secret's keys; none: the builders get none */
+  podEnvironment?: PodEnvironmentReader;
   now?: () => Date;
+  /** queue a cluster again (a report written off the workers failed) */
+  requeue?: (key: string) => void;
 }
 
 const EVENT_REASON: Record<EventKind, string> = { create: 'Create', update: 'Update', sync: 'Sync' };
@@ -58,9 +64,24 @@ export class Reconciler {
   readonly rollouts: RolloutRunner;
   /** leader changes, told as events on the postgresql object */
   private readonly leaders = new LeaderEvents();
+  /** invalid manifests' Warning and failed status, off the workers (report-lane.ts) */
+  private readonly reports: ReportLane;
+  /** Normal events, off the workers too; a reconcile does not wait for them */
+  private readonly notes: ReportLane;
+  /** clusters whose last report failed: the next reconcile writes it itself, so a failure backs off */
+  private readonly reportFailed = new Set<string>();
 
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
+    this.reports = new ReportLane({
+      concurrency: 2,
+      onError: (key, e) => {
+        deps.log.error('report failed; will retry', { cluster: key, error: errorText(e) });
+        this.reportFailed.add(key);
+        deps.requeue?.(key);
+      },
+    });
+    this.notes = new ReportLane({ concurrency: 2, onError: () => {} }); // record() never throws
     this.rollouts = new RolloutRunner({ writer: deps.writer, log: deps.log, patroni: deps.patroni, now: deps.now });
   }
 
@@ -77,7 +98,13 @@ export class Reconciler {
     return (pg.metadata.annotations?.[CONTROLLER_ANNOTATION] ?? '') === this.d.controllerId;
   }
 
+  /** resolves once every report and event handed off the workers so far is written */
+  async reportsIdle(): Promise<void> {
+    await Promise.all([this.reports.idle(), this.notes.idle()]);
+  }
+
   async reconcile(key: string): Promise<ReconcileResult> {
+    await this.reports.settled(key);
     const [namespace, name] = key.split('/') as [string, string];
     const raw = this.d.cache.get('postgresql', namespace, name) as unknown as Postgresql | undefined;
     const log = this.d.log.child({ cluster: key });
@@ -85,6 +112,7 @@ export class Reconciler {
       const last = this.tombstones.get(key);
       this.tombstones.delete(key);
       this.told.delete(key);
+      this.reportFailed.delete(key);
       this.rollouts.forget(key);
       this.leaders.forget(key);
       if (last && this.owns(last)) await deleteCluster(this.d, last, log);
@@ -114,7 +142,21 @@ export class Reconciler {
     };
 
     const v = validate(pg, config);
-    const built = v.errors.length === 0 ? buildCluster(pg, config) : undefined;
+    let inputs: BuildInputs = {};
+    if (v.errors.length === 0 && this.d.podEnvironment) {
+      try {
+        inputs = await this.d.podEnvironment(namespace, config, Boolean(pg.spec.enableLogicalBackup));
+      } catch (e) {
+        // Building without them would drop env from the pods and roll every one: nothing is written until they read.
+        const why = e instanceof Error ? e.message : String(e);
+        log.warn('pod environment unreadable; nothing written', { reason: why });
+        await once('Warning', EVENT_REASON[kind], why);
+        this.told.set(key, toldNow);
+        await this.writeStatus(pg, previous, kind, { failure: why, replicas: pg.spec.numberOfInstances ?? 0 });
+        throw new Error(why, { cause: e });
+      }
+    }
+    const built = v.errors.length === 0 ? buildCluster(pg, config, inputs) : undefined;
     const invalid = v.errors.length > 0 ? describeErrors(v.errors) : built!.errors.join('; ') || undefined;
     if (invalid || !built) {
       // Terminal: retrying cannot help; the next change to the manifest queues it again. Told once per
@@ -122,9 +164,18 @@ export class Reconciler {
       // restart or a new leader: a flood of bad manifests costs the API two writes each.
       if (toldInStatus(previous, pg.metadata.generation, invalid ?? 'invalid manifest')) return DONE;
       log.warn('manifest is invalid', { reason: invalid });
-      await once('Warning', EVENT_REASON[kind], [invalid ?? 'invalid manifest', ...v.warnings.map((w) => `${w.field}: ${w.message}`)].join('; '));
       this.told.set(key, toldNow);
-      await this.writeStatus(pg, previous, kind, { invalid, replicas: pg.spec.numberOfInstances ?? 0 });
+      const report = () =>
+        Promise.all([
+          once('Warning', EVENT_REASON[kind], [invalid ?? 'invalid manifest', ...v.warnings.map((w) => `${w.field}: ${w.message}`)].join('; ')),
+          this.writeStatus(pg, previous, kind, { invalid, replicas: pg.spec.numberOfInstances ?? 0 }),
+        ]).then(() => undefined);
+      // Written off the workers, unless the last attempt failed: then here, so the queue's back-off applies.
+      if (!this.reportFailed.has(key)) this.reports.add(key, report);
+      else {
+        await report();
+        this.reportFailed.delete(key);
+      }
       return DONE;
     }
     for (const w of v.warnings) await once('Warning', 'Manifest', `${w.field}: ${w.message}`);
@@ -135,8 +186,9 @@ export class Reconciler {
       await this.d.writer.patch(pgRef(pg), { metadata: { finalizers: [...(pg.metadata.finalizers ?? []), FINALIZER] } });
     }
     const plan = planCluster(built, this.d.cache, namespaceObjects(config, built.context.namespace));
+    const note = (reason: string, message: string) => this.notes.add(key, () => on('Normal', reason, message));
     if (plan.actions.some((a) => a.op === 'create' && a.object.kind === 'StatefulSet')) {
-      await on('Normal', 'Create', 'Started creation of new cluster resources');
+      note('Create', 'Started creation of new cluster resources');
     }
     let failure: string | undefined;
     let secretsCreated = 0;
@@ -146,14 +198,14 @@ export class Reconciler {
         await this.apply(action);
         if (action.op === 'create' && action.object.kind === 'Secret') secretsCreated++;
         const message = eventFor(action);
-        if (message) await on('Normal', message[0], message[1]);
+        if (message) note(message[0], message[1]);
       } catch (e) {
         const what = `${action.op} ${action.object.kind} "${action.object.metadata.name}": ${errorText(e)}`;
         failure = failure ? `${failure}; ${what}` : what;
         log.error('write failed', { action: action.op, object: `${action.object.kind}/${action.object.metadata.name}`, error: errorText(e) });
       }
     }
-    if (secretsCreated > 0) await on('Normal', 'Secrets', 'The secrets have been successfully created');
+    if (secretsCreated > 0) note('Secrets', 'The secrets have been successfully created');
     if (failure) await on('Warning', EVENT_REASON[kind], failure);
     const leaderPods = this.d.cache.pods(namespace, selectorLabels({ pg, config, name, namespace }));
     const leaderEvent = this.leaders.observe(key, labelledLeader(leaderPods, config.pod_role_label));
@@ -239,6 +291,7 @@ export class Reconciler {
       desiredReplicas: r.replicas,
       pods,
       roleLabel: config.pod_role_label,
+      maxLagBytes: pg.spec.patroni?.maximum_lag_on_failover ?? SPILO_MAX_LAG_BYTES,
       rollout: r.rollout?.condition,
       rolloutFailed: r.rollout?.failed,
       now: this.d.now?.() ?? new Date(),

@@ -29,6 +29,7 @@ import { readDatabases, readDatabaseState, readRoles } from '../../services/post
 import { pgConnector, type MemberTarget, type PgConnector } from '../../services/postgres/connect.ts';
 import { secretReader, type SecretCredentials, type SecretReader } from '../../services/postgres/credentials.ts';
 import { redact, runStatements, serverMessage, type SqlCounter } from '../../services/postgres/execute.ts';
+import { localSql, type LocalSql } from '../../services/postgres/local-sql.ts';
 import { randomBytes } from 'node:crypto';
 import type { ReconcilerDeps } from './reconciler.ts';
 
@@ -43,6 +44,8 @@ export interface PostgresAccess {
   postgresTeams?: () => Promise<PostgresTeamSpec[]>;
   /** the clock password rotation reads (tests move it) */
   now?: () => Date;
+  /** SQL through a member's local socket (psql in the pod), for a superuser password PostgreSQL does not know */
+  localSql?: LocalSql;
 }
 
 export function postgresAccess(kc: k8s.KubeConfig, operatorNamespace = 'default'): PostgresAccess {
@@ -53,6 +56,7 @@ export function postgresAccess(kc: k8s.KubeConfig, operatorNamespace = 'default'
     patroni: memberTransports(kc),
     infrastructureRoles: infrastructureRoleReader(kc, operatorNamespace),
     postgresTeams: () => teams(),
+    localSql: localSql(kc),
   };
 }
 
@@ -228,7 +232,7 @@ async function syncRolesAndDatabases(
     const s = byNamespace.get(c.namespace)?.get(secretName(config, pooler, c.name));
     if (s) passwords.set(pooler, s.password);
   }
-  const client = await access.connect(leader, { user: config.super_username, password: superPassword });
+  const client = await connectAsSuperuser(access, c, leader, superPassword, members, deps, on, log);
   let failed = false;
   const created: string[] = [];
   try {
@@ -346,6 +350,26 @@ async function writeUserlists(deps: SyncPostgresDeps, c: ClusterContext, roles: 
     const have = secrets?.get(want.metadata.name);
     if (!have) await deps.writer.create(want);
     else if (have.data['userlist.txt'] !== text) await deps.writer.patch(want, { stringData: { 'userlist.txt': text } });
+  }
+}
+
+/**
+ * The superuser's connection over TCP. A superuser Secret made anew (deleted by hand) holds a password PostgreSQL
+ * does not know, and TCP asks for it: the password is then set through the leader's local socket, which Spilo's
+ * pg_hba trusts, and the pods are rolled so Patroni uses it too. Never a Secret whose password logs in nowhere.
+ */
+async function connectAsSuperuser(access: PostgresAccess, c: ClusterContext, leader: MemberTarget, password: string, members: MemberTarget[], deps: SyncPostgresDeps, on: On, log: Logger): Promise<pg.Client> {
+  const user = c.config.super_username;
+  try {
+    return await access.connect(leader, { user, password });
+  } catch (e) {
+    if (!access.localSql || !/password authentication failed/.test(serverMessage(e))) throw e;
+    const verifier = verifierFor(passwordEncryption(c.pg.spec.postgresql?.parameters), user, password, randomBytes(16));
+    await access.localSql(leader, user, `ALTER ROLE ${ident(user)} PASSWORD '${verifier.replaceAll("'", "''")}';\n`);
+    log.warn('superuser password set from its Secret through the local socket', { role: user });
+    await on('Warning', 'Secrets', `password of role "${user}" did not match Secret "${secretName(c.config, user, c.name)}": set in PostgreSQL from the Secret`);
+    await markPodsForRoll(deps, members, on);
+    return access.connect(leader, { user, password });
   }
 }
 

@@ -113,8 +113,9 @@ export function membersFromPods(pods: readonly PodLike[], roleLabel: string): Me
     return {
       name: p.metadata.name,
       role: label === 'master' || label === 'replica' ? label : (note.role ?? 'unknown'),
-      // a pod without Patroni's label is not (yet) a member that follows anyone
-      state: label ? (note.state ?? 'unknown') : note.state && note.state !== 'running' ? note.state : 'not labelled by Patroni',
+      // a pod without Patroni's label is not (yet) a member that follows anyone; a labelled one without Patroni's
+      // note (a DCS other than Kubernetes: only Spilo's callback labels the pod) is as its readiness says
+      state: label ? (note.state ?? (ready ? 'running' : 'unknown')) : note.state && note.state !== 'running' ? note.state : 'not labelled by Patroni',
       lagBytes: lag,
       podReady: ready,
       podPhase: p.metadata.deletionTimestamp ? 'Terminating' : (waiting ?? s.phase ?? 'Pending'),

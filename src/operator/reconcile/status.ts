@@ -1,10 +1,12 @@
 // The postgresql status zpg writes: Zalando's PostgresClusterStatus word, so
 // existing tools keep working, but judged from what the pods and Patroni show
-// (role labels, readiness, the pod `status` annotation), plus conditions that
-// say why, and the generation they describe.
+// (role labels, readiness, the pod `status` annotation) by the one judgement
+// of members (health.ts), plus conditions that say why, and the generation
+// they describe.
 import type { KubeObj } from '../build/cluster.ts';
 import { ROLLING_UPDATE_ANNOTATION } from '../build/meta.ts';
 import { ClusterStatus, type Condition, type PostgresqlStatus } from '../model/types.ts';
+import { judgeHealth, membersFromPods, SPILO_MAX_LAG_BYTES, type HealthJudgement } from './health.ts';
 
 export type EventKind = 'create' | 'update' | 'sync';
 
@@ -19,6 +21,8 @@ export interface StatusInput {
   desiredReplicas: number;
   pods: KubeObj[];
   roleLabel: string;
+  /** the cluster's maximum_lag_on_failover (Spilo's 32 MiB when unset): a replica further behind is not fit */
+  maxLagBytes?: number;
   /** the rolling update's progress (or why it stopped), when one is under way */
   rollout?: { reason: string; message: string };
   /** the rolling update stopped: UpdateFailed, whatever the event kind */
@@ -28,41 +32,14 @@ export interface StatusInput {
 
 const FAILED: Record<EventKind, string> = { create: ClusterStatus.CreateFailed, update: ClusterStatus.UpdateFailed, sync: ClusterStatus.SyncFailed };
 
-export interface MemberCounts {
-  total: number;
-  ready: number;
-  leaders: string[];
-  pendingRollingUpdate: number;
-}
-
-export function countMembers(pods: KubeObj[], roleLabel: string): MemberCounts {
-  const live = pods.filter((p) => !p.metadata.deletionTimestamp);
-  const ready = live.filter((p) => {
-    const conditions = ((p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
-    return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-  });
-  const leaders = live.filter((p) => p.metadata.labels?.[roleLabel] === 'master' && patroniRunning(p)).map((p) => p.metadata.name);
-  const pendingRollingUpdate = live.filter((p) => p.metadata.annotations?.[ROLLING_UPDATE_ANNOTATION] === 'true').length;
-  return { total: live.length, ready: ready.length, leaders, pendingRollingUpdate };
-}
-
-/** Patroni's own word for the member, when it wrote one (Patroni 3: running; 4: streaming etc.) */
-function patroniRunning(pod: KubeObj): boolean {
-  const raw = pod.metadata.annotations?.status;
-  if (!raw) return true;
-  try {
-    const state = (JSON.parse(raw) as { state?: string }).state;
-    return state === undefined || state === 'running' || state === 'streaming';
-  } catch {
-    return true;
-  }
-}
-
 export function clusterStatus(input: StatusInput): PostgresqlStatus {
-  const m = countMembers(input.pods, input.roleLabel);
+  // The same judgement the rolling update and the console make (reconcile/health.ts), from the pods alone.
+  const judged = judgeHealth(membersFromPods(input.pods, input.roleLabel), { wanted: input.desiredReplicas, maxLagBytes: input.maxLagBytes ?? SPILO_MAX_LAG_BYTES });
+  const live = input.pods.filter((p) => !p.metadata.deletionTimestamp);
+  const m = { total: live.length, ready: judged.members.filter((j) => j.fit).length, pendingRollingUpdate: live.filter((p) => p.metadata.annotations?.[ROLLING_UPDATE_ANNOTATION] === 'true').length };
   const prevWord = input.previous?.PostgresClusterStatus ?? '';
   const everRan = prevWord === ClusterStatus.Running || prevWord === ClusterStatus.Updating || prevWord === ClusterStatus.SyncFailed || prevWord === ClusterStatus.UpdateFailed;
-  const healthy = input.desiredReplicas === 0 || (m.leaders.length === 1 && m.ready >= input.desiredReplicas && m.total === input.desiredReplicas);
+  const healthy = input.desiredReplicas === 0 || judged.health === 'Healthy';
 
   let word: string;
   if (input.invalid || input.failure) word = FAILED[input.kind];
@@ -77,7 +54,7 @@ export function clusterStatus(input: StatusInput): PostgresqlStatus {
       : input.failure
         ? { type: 'Reconciled', status: 'False', reason: 'ApplyFailed', message: input.failure }
         : { type: 'Reconciled', status: 'True', reason: 'Synced', message: 'every object matches the manifest' },
-    readyCondition(input.desiredReplicas, m),
+    readyCondition(input.desiredReplicas, m.ready, judged),
     input.rollout
       ? { type: 'UpToDate', status: 'False', reason: input.rollout.reason, message: input.rollout.message }
       : m.pendingRollingUpdate > 0
@@ -96,13 +73,14 @@ export function clusterStatus(input: StatusInput): PostgresqlStatus {
   };
 }
 
-function readyCondition(desired: number, m: MemberCounts): Omit<Condition, 'lastTransitionTime'> {
-  const counts = `${m.ready}/${desired} members ready`;
+function readyCondition(desired: number, ready: number, j: HealthJudgement): Omit<Condition, 'lastTransitionTime'> {
+  const counts = `${ready}/${desired} members ready`;
+  const why = j.reasons.join('; ');
   if (desired === 0) return { type: 'Ready', status: 'True', reason: 'ScaledToZero', message: 'numberOfInstances is 0' };
-  if (m.leaders.length > 1) return { type: 'Ready', status: 'False', reason: 'SeveralLeaders', message: `${counts}; pods labelled master: ${m.leaders.join(', ')}` };
-  if (m.leaders.length === 0) return { type: 'Ready', status: 'False', reason: 'NoLeader', message: `${counts}; no pod is the Patroni leader` };
-  if (m.ready < desired || m.total !== desired) return { type: 'Ready', status: 'False', reason: 'MembersNotReady', message: `${counts}; leader ${m.leaders[0]}` };
-  return { type: 'Ready', status: 'True', reason: 'MembersReady', message: `${counts}; leader ${m.leaders[0]}` };
+  if (j.reasons.some((r) => r.startsWith('several leaders'))) return { type: 'Ready', status: 'False', reason: 'SeveralLeaders', message: `${counts}; ${why}` };
+  if (!j.leader) return { type: 'Ready', status: 'False', reason: 'NoLeader', message: `${counts}; ${why}` };
+  if (j.health !== 'Healthy') return { type: 'Ready', status: 'False', reason: 'MembersNotReady', message: `${counts}; leader ${j.leader}; ${why}` };
+  return { type: 'Ready', status: 'True', reason: 'MembersReady', message: `${counts}; leader ${j.leader}` };
 }
 
 /** Equal apart from timestamps: then there is nothing to write */

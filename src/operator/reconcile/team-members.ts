@@ -73,3 +73,23 @@ export function teamMemberRoles(m: TeamMap, teamId: string, config: TeamConfig):
   if (!superTeams.includes(teamId)) add(teamId, false);
   return [...out.values()];
 }
+
+/**
+ * The teams whose clusters may see other member roles after a change to the `changed` PostgresTeam objects (each as
+ * it was and as it is): the teams they name as keys, every team that lists one of those (transitively) in
+ * additionalTeams or additionalSuperuserTeams, or every team at all when a superuser team is among them.
+ */
+export function teamsAffected(changed: PostgresTeamSpec[], all: PostgresTeamSpec[], superuserTeams: string[]): { all: boolean; teams: Set<string> } {
+  const teams = new Set<string>();
+  for (const t of changed) for (const f of ['additionalSuperuserTeams', 'additionalTeams', 'additionalMembers'] as const) for (const team of Object.keys(t[f] ?? {})) teams.add(team);
+  const m = teamMap(all);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const field of [m.additionalTeams, m.additionalSuperuserTeams]) {
+      for (const [team, listed] of field) {
+        if (!teams.has(team) && listed.some((l) => teams.has(l))) grew = teams.add(team) !== undefined;
+      }
+    }
+  }
+  return { all: superuserTeams.some((t) => teams.has(t)), teams };
+}

@@ -174,7 +174,32 @@ export function metaErrors(meta: KubeObject['metadata']): FieldError[] {
 }
 
 export function validateCreate(kind: string, obj: KubeObject): FieldError[] {
-  return [...nameErrors(kind, obj.metadata.name ?? ''), ...metaErrors(obj.metadata)];
+  return [...nameErrors(kind, obj.metadata.name ?? ''), ...metaErrors(obj.metadata), ...podSpecErrors(kind, obj)];
+}
+
+/** Where a kind keeps its pod spec, as field paths name it. */
+const POD_SPEC_AT: Record<string, string[]> = { Pod: ['spec'], StatefulSet: ['spec', 'template', 'spec'], Deployment: ['spec', 'template', 'spec'], Job: ['spec', 'template', 'spec'] };
+
+/** Two containers (init containers included) of one pod with one name: the real server refuses the object. */
+function podSpecErrors(kind: string, obj: KubeObject): FieldError[] {
+  const path = POD_SPEC_AT[kind];
+  if (!path) return [];
+  let spec: unknown = obj;
+  for (const k of path) spec = isObj(spec) ? spec[k] : undefined;
+  if (!isObj(spec)) return [];
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const list of ['initContainers', 'containers']) {
+    const containers = spec[list];
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((c: unknown, i) => {
+      const name = isObj(c) && typeof c.name === 'string' ? c.name : undefined;
+      if (name === undefined) return;
+      if (seen.has(name)) errors.push({ reason: 'FieldValueDuplicate', field: `${path.join('.')}.${list}[${i}].name`, message: `Duplicate value: "${name}"` });
+      seen.add(name);
+    });
+  }
+  return errors;
 }
 
 const STS_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
@@ -199,6 +224,7 @@ export function validateUpdate(kind: string, next: KubeObject, old: KubeObject):
       }
     }
   }
+  errors.push(...podSpecErrors(kind, next));
   if (kind === 'Secret' && (next as Obj).type !== (old as Obj).type) {
     errors.push({ reason: 'FieldValueInvalid', field: 'type', message: `Invalid value: "${String((next as Obj).type)}": field is immutable` });
   }

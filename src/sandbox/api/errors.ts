@@ -17,7 +17,11 @@ export class ApiError extends Error {
   readonly details?: StatusDetails;
 
   constructor(code: number, reason: string, message: string, details?: StatusDetails) {
+    // An answer to a client, not a fault: no stack trace to capture (a flood of bad requests made thousands).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.code = code;
     this.reason = reason;
     this.details = details;

@@ -148,7 +148,7 @@ export class ApiHttp {
     if (rt.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
     const dryRun = q.get('dryRun') === 'All';
     const fieldManager = q.get('fieldManager') ?? undefined;
-    const writeOpts = { dryRun, fieldManager, force: parseBool(q.get('force')), subresource, fieldValidation: q.get('fieldValidation') ?? undefined };
+    const writeOpts = { dryRun, fieldManager, force: parseBool(q.get('force')), subresource, fieldValidation: q.get('fieldValidation') ?? undefined, ownsBody: true };
 
     if (subresource && subresource !== 'status') {
       const handler = this.subresources.get(`${rt.plural}/${subresource}`);

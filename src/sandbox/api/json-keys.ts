@@ -7,16 +7,20 @@
 /** Paths of the keys that occur twice in one object, in the order they are met. */
 export function duplicateKeys(text: string): string[] {
   const found: string[] = [];
-  // one frame per open object or array: the keys seen (objects) or the next index (arrays)
-  const stack: { keys?: Set<string>; index: number; path: string }[] = [];
+  // One frame per open object or array: the keys seen (objects) or the next index (arrays), and the key or
+  // index it sits under. Paths are only spelled out for a duplicate: most bodies have none.
+  const stack: { keys?: Set<string>; index: number; under: string | number | undefined }[] = [];
   let pendingKey: string | undefined;
-  let i = 0;
-  const childPath = (): string => {
-    const top = stack[stack.length - 1];
-    if (!top) return '';
-    if (top.keys) return top.path ? `${top.path}.${pendingKey ?? ''}` : (pendingKey ?? '');
-    return `${top.path}[${top.index}]`;
+  const pathTo = (last: string): string => {
+    const parts: string[] = [];
+    for (let f = 1; f < stack.length; f++) {
+      const under = stack[f]!.under;
+      parts.push(typeof under === 'number' ? `[${under}]` : parts.length ? `.${under ?? ''}` : (under ?? ''));
+    }
+    parts.push(parts.length ? `.${last}` : last);
+    return parts.join('');
   };
+  let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
@@ -24,8 +28,8 @@ export function duplicateKeys(text: string): string[] {
       const top = stack[stack.length - 1];
       // a string right after `{` or `,` inside an object is a key
       if (top?.keys && pendingKey === undefined && text[nextNonSpace(text, end)] === ':') {
-        const key = decode(text.slice(i, end));
-        if (top.keys.has(key)) found.push(top.path ? `${top.path}.${key}` : key);
+        const key = decode(text, i, end);
+        if (top.keys.has(key)) found.push(pathTo(key));
         top.keys.add(key);
         pendingKey = key;
       }
@@ -33,8 +37,9 @@ export function duplicateKeys(text: string): string[] {
       continue;
     }
     if (c === '{' || c === '[') {
-      const path = childPath();
-      stack.push(c === '{' ? { keys: new Set(), index: 0, path } : { index: 0, path });
+      const top = stack[stack.length - 1];
+      const under = top ? (top.keys ? (pendingKey ?? '') : top.index) : undefined;
+      stack.push(c === '{' ? { keys: new Set(), index: 0, under } : { index: 0, under });
       pendingKey = undefined;
     } else if (c === '}' || c === ']') {
       stack.pop();
@@ -66,10 +71,13 @@ function nextNonSpace(text: string, from: number): number {
   return i;
 }
 
-function decode(quoted: string): string {
+/** the text of the JSON string from `start` (its opening quote) to `end` (past its closing quote) */
+function decode(text: string, start: number, end: number): string {
+  const inner = text.slice(start + 1, end - 1);
+  if (!inner.includes('\\')) return inner;
   try {
-    return JSON.parse(quoted) as string;
+    return JSON.parse(text.slice(start, end)) as string;
   } catch {
-    return quoted.slice(1, -1);
+    return inner;
   }
 }

@@ -37,6 +37,8 @@ export interface WriteOptions {
   apply?: boolean;
   /** Strict: unknown fields of a custom object are an error instead of being pruned */
   fieldValidation?: string;
+  /** the body is the registry's to change (a request body just decoded): no defensive copy of it */
+  ownsBody?: boolean;
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -90,7 +92,7 @@ export class Registry {
   // ---- create --------------------------------------------------------------------------------
 
   create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
-    const obj = this.decode(rt, namespace, body);
+    const obj = this.decode(rt, namespace, body, opts.ownsBody);
     const appliedConfig = opts.apply ? deepClone(obj) : undefined;
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = this.generateName(rt, namespace, meta.generateName);
@@ -144,7 +146,7 @@ export class Registry {
 
   update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): KubeObject {
     const old = this.get(rt, namespace, name);
-    const obj = this.decode(rt, namespace, body);
+    const obj = this.decode(rt, namespace, body, opts.ownsBody);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -178,7 +180,7 @@ export class Registry {
       if (e instanceof PatchError) throw new ApiError(422, 'Invalid', e.message);
       throw e;
     }
-    const obj = this.decode(rt, namespace, next);
+    const obj = this.decode(rt, namespace, next, true); // the patch functions return a new object
     // A resourceVersion inside the patch is a precondition: Patroni's leader lock depends on it.
     if (obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(rt, name);
     return this.commitUpdate(rt, old, obj, opts);
@@ -272,7 +274,8 @@ export class Registry {
     let errors: FieldError[];
     let next = obj;
     if (rt.custom) {
-      if (rt.schema) next = pruneAndDefault(next, rt.schema) as KubeObject;
+      // `obj` is the registry's own decoded copy; Strict needs it unpruned to name the unknown fields.
+      if (rt.schema) next = pruneAndDefault(next, rt.schema, { inPlace: opts.fieldValidation !== 'Strict' }) as KubeObject;
       if (opts.fieldValidation === 'Strict') {
         const unknown = removedPaths(obj, next, '');
         if (unknown.length) {
@@ -316,11 +319,12 @@ export class Registry {
   }
 
   /** Turns a request body into a stored-object candidate, checking what the URL fixes. */
-  decode(rt: ResourceType, namespace: string | undefined, body: unknown): KubeObject {
+  decode(rt: ResourceType, namespace: string | undefined, body: unknown, owned = false): KubeObject {
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw badRequest(`Object '${rt.kind}' is missing in the request body: expected a JSON object`);
     }
-    const obj = (rt.custom ? deepClone(body) : stripNulls(deepClone(body))) as KubeObject;
+    // stripNulls copies as it goes; a custom object keeps its nulls for the schema's nullable rules.
+    const obj = (rt.custom ? (owned ? body : deepClone(body)) : stripNulls(body)) as KubeObject;
     const apiVersion = apiVersionOf(rt);
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion && !(rt.custom && String(obj.apiVersion).startsWith(`${rt.group}/`))) {
       throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);

@@ -31,10 +31,12 @@ const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
 /**
  * Prune fields the schema does not declare, drop non-nullable nulls without a
- * default, and apply defaults — on a copy; the input is never touched.
+ * default, and apply defaults — on a copy, unless the caller owns `obj` and
+ * says so (`inPlace`: the registry's freshly decoded objects, which saves a
+ * deep copy per write).
  */
-export function pruneAndDefault(obj: unknown, schema: SchemaProps): unknown {
-  const copy = structuredClone(obj);
+export function pruneAndDefault(obj: unknown, schema: SchemaProps, opts: { inPlace?: boolean } = {}): unknown {
+  const copy = opts.inPlace ? obj : structuredClone(obj);
   prune(copy, schema, true);
   pruneNulls(copy, schema);
   applyDefaults(copy, schema);
@@ -77,8 +79,23 @@ function pruneNulls(x: unknown, s: SchemaProps | undefined): void {
 
 const nonNullableNull = (v: unknown, s: SchemaProps) => v === null && !s.nullable;
 
+// Whether a schema node or anything below it has a default: most subtrees have none, and are not walked.
+const defaultsBelow = new WeakMap<SchemaProps, boolean>();
+
+function hasDefaults(s: SchemaProps, seen = new Set<SchemaProps>()): boolean {
+  const known = defaultsBelow.get(s);
+  if (known !== undefined) return known;
+  if (seen.has(s)) return false;
+  seen.add(s);
+  const ap = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
+  const children = [...Object.values(s.properties ?? {}), ...(s.items ? [s.items] : []), ...(ap ? [ap] : [])];
+  const found = s.default != null || children.some((c) => hasDefaults(c, seen));
+  defaultsBelow.set(s, found);
+  return found;
+}
+
 function applyDefaults(x: unknown, s: SchemaProps | undefined): void {
-  if (!s) return;
+  if (!s || !hasDefaults(s)) return;
   if (Array.isArray(x)) {
     const items = s.items;
     if (!items) return;

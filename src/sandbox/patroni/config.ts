@@ -87,7 +87,6 @@ export interface PatroniConfig {
       postgresql: { use_pg_rewind: boolean; use_slots: boolean; parameters: Params };
     };
     initdb: (string | Record<string, string>)[];
-    pg_hba: string[];
     method?: string;
     [custom: string]: unknown;
   };
@@ -97,6 +96,8 @@ export interface PatroniConfig {
     data_dir: string;
     bin_dir: string;
     pgpass: string;
+    pg_hba: string[];
+    use_unix_socket: boolean;
     authentication: { superuser: Required<PatroniUser>; replication: Required<PatroniUser> };
     parameters: Params;
     recovery_conf?: Record<string, string>;
@@ -151,11 +152,6 @@ export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
         },
       },
       initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
-      pg_hba: [
-        'local all all trust',
-        `host replication ${replication.username} 127.0.0.0/8 md5`,
-        'host all all 127.0.0.0/8 md5',
-      ],
     },
     postgresql: {
       listen: `${o.ip}:${pgPort}`,
@@ -163,6 +159,20 @@ export function patroniConfig(o: PatroniConfigOptions): PatroniConfig {
       data_dir: o.dataDir,
       bin_dir: o.pgBinDir ?? PG_BIN_DIR,
       pgpass: o.pgpass,
+      // Spilo's own rules, in the member's local configuration (Patroni rewrites pg_hba.conf from it at every start;
+      // a DCS pg_hba from the manifest wins): only the socket is trusted, every TCP client gives a password, loopback
+      // too. Spilo's hostssl lines read host here, as with its ALLOW_NOSSL: the sandbox has no certificates.
+      pg_hba: [
+        'local all all trust',
+        'host all all 127.0.0.1/32 md5',
+        'host all all ::1/128 md5',
+        `local replication ${replication.username} trust`,
+        `host replication ${replication.username} all md5`,
+        'host all all all md5',
+      ],
+      // As Spilo: Patroni reaches its own PostgreSQL through the socket (right after initdb the superuser has no
+      // password yet, and TCP asks for one).
+      use_unix_socket: true,
       authentication: { superuser, replication },
       // Every member listens on 5432: a shared /var/run/postgresql socket would collide.
       parameters: { unix_socket_directories: o.socketDir, shared_buffers: '16MB', ...o.parameters },
