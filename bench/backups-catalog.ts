@@ -1,7 +1,8 @@
 // BENCH=backups: the backup catalog on the sandbox's S3 (s3rver).
-// 1. The catalog of 500 clusters (each: two WAL-G base backups, WAL after them, a logical backup), found in
-//    the bucket and read 16 at a time (goal < 2 s), against the same run's flat listing of every key in the
-//    bucket (the least any reader of all those keys must do).
+// 1. The catalog of 500 clusters (each: two WAL-G base backups, WAL after them, a logical backup): one scan of
+//    the bucket, then every cluster, 32 at a time (goal < 2 s), against the same run's flat listing of every key
+//    in the bucket (what a reader that skipped nothing would have to list); then the same again by a reader
+//    that keeps the sentinels it read (the console's feed, the metrics).
 // 2. The S3 request count of one cluster's catalog with 0 and with N older WAL keys before its newest backup:
 //    it must not change. s3rver keeps one file per key, so the keys are written straight into its directory
 //    layout (the way s3rver itself stores them); N is BENCH_WAL_KEYS (default 200,000; 1,000,000 takes
@@ -11,8 +12,9 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startS3Server } from '../src/sandbox/s3/server.ts';
-import { findClustersInBucket, readClusterBackups, type CatalogSettings } from '../src/services/backups/catalog.ts';
+import { readBucketCatalog, readClusterBackups, type CatalogSettings } from '../src/services/backups/catalog.ts';
 import { createS3Client } from '../src/services/s3/client.ts';
+import { SentinelCache } from '../src/services/backups/base-backups.ts';
 
 const BUCKET = 'zpg-bench';
 /** BENCH_BACKUPS_CLUSTERS shrinks part 1 (at least 1: part 2 reads the first cluster). */
@@ -58,6 +60,8 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
   try {
     const s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', timeoutMs: 600_000 });
     const settings: CatalogSettings = { s3, walBucket: BUCKET };
+    // The console's feed and the metrics keep the sentinels they read: their second catalog GETs none.
+    const returning: CatalogSettings = { ...settings, sentinels: new SentinelCache() };
     const t0 = Date.now() - 3_600_000;
     for (let i = 0; i < CLUSTERS; i++) seedCluster(root, `c${String(i).padStart(3, '0')}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, t0);
 
@@ -71,22 +75,13 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       } while (token);
       return keys;
     });
-    const catalog = await timed(async () => {
-      const { refs, requests } = await findClustersInBucket(settings);
-      let total = requests;
-      let windows = 0;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < refs.length) {
-            const c = await readClusterBackups(settings, refs[next++]);
-            total += c.requests;
-            if (c.window.to) windows++;
-          }
-        }),
-      );
-      return { clusters: refs.length, windows, requests: total };
-    });
+    const catalogOf = (st: CatalogSettings) =>
+      timed(async () => {
+        const { clusters, requests } = await readBucketCatalog(st);
+        return { clusters: clusters.length, windows: clusters.filter((c) => c.window.to).length, requests };
+      });
+    const catalog = await catalogOf(returning);
+    const again = await catalogOf(returning);
     const say = (row: Record<string, unknown>) => {
       // Printed as it comes too: the whole run takes minutes on a busy machine.
       console.log(JSON.stringify(row));
@@ -97,6 +92,13 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       ms: Math.round(catalog.ms),
       baseline: `flat listing of all ${flat.value} keys: ${Math.round(flat.ms)} ms`,
       ratio: (catalog.ms / flat.ms).toFixed(2),
+      goal: '< 2000 ms',
+    });
+    say({
+      bench: `the same again by a reader that keeps sentinels (${again.value.requests} requests)`,
+      ms: Math.round(again.ms),
+      baseline: `flat listing: ${Math.round(flat.ms)} ms`,
+      ratio: (again.ms / flat.ms).toFixed(2),
       goal: '< 2000 ms',
     });
 

@@ -7,21 +7,15 @@
 // usage or an unknown name, 3 refused, 130 interrupted.
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import type { BackupS3Flags } from '../services/backups/s3-settings.ts';
+import { backupS3Flags, type BackupS3Flags } from '../services/backups/s3-settings.ts';
 import type { LogicalTaskRequest } from '../services/tasks/logical-tasks.ts';
 import type { StepRecord, TaskRecord } from '../services/tasks/types.ts';
 import { UsageError } from './errors.ts';
 import { EXIT, readOnly, taskJson } from './task-command.ts';
 
-export interface LogicalFlags {
+export interface LogicalFlags extends BackupS3Flags {
   yes?: boolean;
   output?: string;
-  bucket?: string;
-  logicalBucket?: string;
-  logicalPrefix?: string;
-  endpoint?: string;
-  region?: string;
-  pathStyle?: boolean;
 }
 
 export function addS3Flags(cmd: Command): Command {
@@ -33,15 +27,6 @@ export function addS3Flags(cmd: Command): Command {
     .option('--region <region>', 'S3 region')
     .option('--path-style', 'path-style addressing (default on with a custom endpoint)');
 }
-
-const s3Flags = (f: LogicalFlags): BackupS3Flags => ({
-  ...(f.bucket ? { bucket: f.bucket } : {}),
-  ...(f.logicalBucket ? { logicalBucket: f.logicalBucket } : {}),
-  ...(f.logicalPrefix ? { logicalPrefix: f.logicalPrefix } : {}),
-  ...(f.endpoint ? { endpoint: f.endpoint } : {}),
-  ...(f.region ? { region: f.region } : {}),
-  ...(f.pathStyle ? { pathStyle: true } : {}),
-});
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -134,7 +119,7 @@ export async function runLogicalCommand(cmd: Command, request: LogicalTaskReques
   const env = { kc: k.kc, namespace: k.namespace, transportFor: memberTransports(k.kc) };
   const prepared = await withKube(k, async () => {
     try {
-      return await prepareLogicalTask(env, request, { s3Flags: s3Flags(flags) });
+      return await prepareLogicalTask(env, request, { s3Flags: backupS3Flags(flags) });
     } catch (e) {
       if (e instanceof types.TaskRefused || e instanceof types.UnknownTarget || e instanceof types.BadInput) return e;
       throw e;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3Server } from '../../src/sandbox/s3/server.ts';
-import { findClustersInBucket, readClusterBackups, type CatalogSettings } from '../../src/services/backups/catalog.ts';
+import { findClustersInBucket, readBucketCatalog, readClusterBackups, type CatalogSettings } from '../../src/services/backups/catalog.ts';
 import { segmentFromNumber } from '../../src/services/backups/layout.ts';
 import { createS3Client } from '../../src/services/s3/client.ts';
 
@@ -100,6 +100,38 @@ describe('backup catalog', () => {
   it('finds every name/uid pair under spilo/, deleted ones included', async () => {
     const { refs } = await findClustersInBucket(settings);
     expect(refs.map((r) => `${r.cluster}/${r.uid}`).filter((r) => !r.startsWith('big/'))).toEqual(['gappy/u-g', 'gone/u-new', 'gone/u-old', 'three/u-3', 'wale/u-e']);
+  });
+
+  it('reads a whole bucket from one scan, clusters in parallel, with the same result as one by one', async () => {
+    // Every request through the client's middleware: what it asked for, and how many were in flight at once.
+    const counted = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    const seen: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        seen.push(`${context.commandName} ${JSON.stringify(args.input)}`);
+        most = Math.max(most, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    const all = await readBucketCatalog({ s3: counted, walBucket: Bucket });
+    const one = await Promise.all(all.clusters.map((c) => readClusterBackups(settings, { cluster: c.cluster, uid: c.uid })));
+    expect(all.clusters.map((c) => ({ ...c, requests: 0 }))).toEqual(one.map((c) => ({ ...c, requests: 0 })));
+    expect(all.requests).toBe(seen.length);
+    // One listing of spilo/ finds every cluster; no listing per cluster directory, wal/ or logical_backups/ folder.
+    const lists = seen.filter((r) => r.startsWith('ListObjectsV2'));
+    expect(lists.filter((r) => r.includes('"Prefix":"spilo/"'))).toHaveLength(1);
+    expect(lists.filter((r) => /"Prefix":"spilo\/[^/]+\/(\w|-)+\/"|\/wal\/"|logical_backups\/"/.test(r))).toEqual([]);
+    // Per cluster: its basebackups_005/ and wal_005/ listings, a GET per sentinel and per history file.
+    const sentinels = one.reduce((n, c) => n + c.baseBackups.length, 0) + 1; // the unfinished set's manifest is not read, gappy's half backup has none
+    expect(all.requests).toBeLessThanOrEqual(1 + 2 * all.clusters.length + sentinels + 2);
+    expect(most).toBeGreaterThan(1);
   });
 
   it('takes the same number of requests whatever the number of WAL files before the newest backup', async () => {

@@ -4,17 +4,12 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { age, parseOutput, structured, table } from '../format.ts';
+import { backupS3Flags, type BackupS3Flags } from '../../services/backups/s3-settings.ts';
 
-interface BackupsFlags {
+interface BackupsFlags extends BackupS3Flags {
   output?: string;
   deleted?: boolean;
   uid?: string;
-  bucket?: string;
-  logicalBucket?: string;
-  logicalPrefix?: string;
-  endpoint?: string;
-  region?: string;
-  pathStyle?: boolean;
   full?: boolean;
   operatorConfig?: string;
 }
@@ -63,7 +58,7 @@ export function registerBackups(program: Command): void {
       const clusters = async () => pgs.map((i) => i.metadata);
       const live = cluster ? pgs.find((p) => p.metadata.name === cluster && p.metadata.namespace === k?.namespace) : undefined;
       const loaded = await loadBackupS3(k?.kc, {
-        flags: { bucket: flags.bucket, logicalBucket: flags.logicalBucket, logicalPrefix: flags.logicalPrefix, endpoint: flags.endpoint, region: flags.region, pathStyle: flags.pathStyle },
+        flags: backupS3Flags(flags),
         env: process.env,
         operatorConfig: flags.operatorConfig,
         namespace: k?.namespace ?? 'default',

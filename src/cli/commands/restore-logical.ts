@@ -2,20 +2,13 @@
 // logical backup into a new database of TARGET (or over an existing one with
 // --force and its name typed, or --yes), ending with every table's row count.
 import type { Command } from 'commander';
-import type { LogicalRestoreOutcome } from '../../services/tasks/logical-restore.ts';
+import type { LogicalRestoreOutcome, LogicalRestoreRequest } from '../../services/tasks/logical-restore.ts';
 import { table } from '../format.ts';
 import { addS3Flags, runLogicalCommand, type LogicalFlags } from '../logical-task-command.ts';
 import { exitWith } from '../task-command.ts';
 
-interface RestoreLogicalFlags extends LogicalFlags {
-  backup: string;
-  database?: string;
-  into: string;
-  targetDb?: string;
-  force?: boolean;
-  uid?: string;
-  noOwner?: boolean;
-}
+/** commander's names are the request's; --no-owner arrives as owner: false */
+type RestoreLogicalFlags = LogicalFlags & Omit<LogicalRestoreRequest, 'cluster' | 'noOwner'> & { owner?: boolean };
 
 export function registerRestoreLogical(restore: Command): void {
   addS3Flags(
@@ -31,7 +24,7 @@ export function registerRestoreLogical(restore: Command): void {
       .option('--no-owner', 'restore without owners and grants (roles of the source missing on the target)')
       .option('-y, --yes', 'do not ask; needed for --force without a terminal')
       .option('-o, --output <format>', 'json: one JSON record of the task, the source, the target and the row counts'),
-  ).action(async (cluster: string, flags: RestoreLogicalFlags & { owner?: boolean }, cmd: Command) => {
+  ).action(async (cluster: string, flags: RestoreLogicalFlags, cmd: Command) => {
     const report = (o: unknown) => {
       const x = o as LogicalRestoreOutcome;
       return x.tables.length ? table(['SCHEMA', 'TABLE', 'ROWS'], x.tables.map((t) => [t.schema, t.table, String(t.rows)])) : 'No tables.\n';

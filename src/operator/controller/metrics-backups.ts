@@ -7,7 +7,9 @@
 // between reads as a real age does.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readClusterBackups, type CatalogSettings, type ClusterBackups } from '../../services/backups/catalog.ts';
-import { createS3Client, s3ConfigFromEnv } from '../../services/s3/client.ts';
+import { SentinelCache } from '../../services/backups/base-backups.ts';
+import { resolveBackupS3 } from '../../services/backups/s3-settings.ts';
+import { createS3Client, type S3Options } from '../../services/s3/client.ts';
 import type { OperatorConfig } from '../config/keys.ts';
 
 export interface BackupCluster {
@@ -57,21 +59,30 @@ const newest = (times: (string | undefined)[]) => {
 /**
  * The catalog settings from the operator configuration (wal_s3_bucket,
  * logical_backup_s3_*, aws_region) and the daemon's environment (AWS_ENDPOINT,
- * credentials; else the AWS chain). One client per distinct setting.
+ * credentials; else the AWS chain), resolved as every other reader resolves
+ * them (resolveBackupS3). One client per distinct store; sentinels read once.
  */
 export function backupSettingsFrom(env: NodeJS.ProcessEnv = process.env): (config: OperatorConfig) => CatalogSettings | undefined {
-  let last: { shape: string; s3: S3Client } | undefined;
+  const clients = new Map<string, S3Client>();
+  const client = (o: S3Options) => {
+    const shape = JSON.stringify(o);
+    if (!clients.has(shape)) clients.set(shape, createS3Client({ ...o, timeoutMs: 10_000 }, env));
+    return clients.get(shape)!;
+  };
+  const sentinels = new SentinelCache();
   return (config) => {
     if (!config.wal_s3_bucket) return undefined;
-    const fromEnv = s3ConfigFromEnv(env);
-    const region = fromEnv.region ?? (config.aws_region || undefined);
-    const shape = JSON.stringify([fromEnv.endpoint, region, fromEnv.forcePathStyle]);
-    if (last?.shape !== shape) last = { shape, s3: createS3Client({ ...fromEnv, ...(region ? { region } : {}), timeoutMs: 10_000 }, env) };
+    const r = resolveBackupS3({ env, operatorConfig: { where: 'operator configuration', config: config as unknown as Record<string, unknown> } });
+    const s3 = client(r.wal.s3);
+    const logicalS3 = client(r.logical.s3);
     return {
-      s3: last.s3,
-      walBucket: config.wal_s3_bucket,
-      logicalBucket: config.logical_backup_s3_bucket || undefined,
-      logicalPrefix: config.logical_backup_s3_bucket_prefix || 'spilo',
+      s3,
+      walBucket: r.wal.bucket,
+      logicalBucket: r.logical.bucket,
+      logicalPrefix: r.logical.prefix,
+      scopePrefix: r.scopePrefix,
+      ...(logicalS3 === s3 ? {} : { logicalS3 }),
+      sentinels,
     };
   };
 }

@@ -1,42 +1,153 @@
-// s3rver's own CLI with one fix: a delimiter listing reports a common prefix
-// only when an object lies directly in its first folder (it skips deeper
-// folders before looking), so "spilo/" listed no clusters and "wal/" no
-// "15/". Real S3 reports every prefix that has an object anywhere below.
-// Here a skipped folder still yields its first object, which is enough for
-// s3rver to record the prefix and skip the rest of the folder.
+// s3rver's own CLI with its bucket listing replaced. s3rver walks the
+// bucket from its root for every ListObjects: it stats every entry on the
+// way down to the prefix and (with zpg's earlier fix for common prefixes)
+// opened every folder it skipped, so one listing of a cluster cost as much
+// as the whole bucket and a catalog of 500 clusters took minutes. Real S3
+// answers a prefix listing in time that follows the keys it returns.
+// Here a listing starts at the prefix's own folder, visits entries in key
+// order (a folder sorts as "<name>/"), skips folders that hold only keys at
+// or before start-after, and reports a folder below a common prefix as that
+// prefix as soon as it holds one key, without walking the rest of it.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const load = createRequire(import.meta.url);
-const utils = load('s3rver/lib/utils');
+const FilesystemStore = load('s3rver/lib/stores/filesystem');
+const S3Object = load('s3rver/lib/models/object');
 
 const OBJECT = '._S3rver_object';
+/** s3rver's own folders (multipart uploads) live in the bucket's directory too */
+const INTERNAL = '._S3rver_';
 
-function firstObject(dir) {
-  for (const name of fs.readdirSync(dir).sort()) {
-    const p = path.posix.join(dir, name);
-    if (!fs.statSync(p).isDirectory()) {
-      if (name.endsWith(OBJECT)) return p;
-    } else {
-      const found = firstObject(p);
-      if (found) return found;
-    }
+/** The objects and folders directly in one folder, as keys (a folder's ends in "/"), in key order. */
+function entries(bucketPath, dirKey) {
+  let dirents;
+  try {
+    dirents = fs.readdirSync(path.join(bucketPath, dirKey), { withFileTypes: true });
+  } catch (err) {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
+    throw err;
   }
-  return undefined;
+  const out = [];
+  for (const d of dirents) {
+    if (d.isDirectory()) {
+      if (!d.name.startsWith(INTERNAL)) out.push({ key: `${dirKey}${d.name}/`, dir: true });
+    } else if (d.name.endsWith(OBJECT)) out.push({ key: dirKey + d.name.slice(0, -OBJECT.length), dir: false });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-// Must be replaced before s3rver's filesystem store takes its own reference to it.
-utils.walk = function* walk(dir, recurseFilter) {
-  for (const name of fs.readdirSync(dir).sort()) {
-    const p = path.posix.join(dir, name);
-    if (!fs.statSync(p).isDirectory()) yield p;
-    else if (!recurseFilter || recurseFilter(p)) yield* walk(p, recurseFilter);
+/** Keys after `after` that start with `prefix` (and, with a delimiter, common prefixes as { prefix }), in key order. */
+function* listFrom(bucketPath, dirKey, prefix, after, delimiter) {
+  for (const e of entries(bucketPath, dirKey)) {
+    if (!e.dir) {
+      if (e.key <= after || !e.key.startsWith(prefix)) continue;
+      const idx = delimiter ? e.key.indexOf(delimiter, prefix.length) : -1;
+      yield idx === -1 ? { key: e.key } : { prefix: e.key.slice(0, idx + delimiter.length) };
+      continue;
+    }
+    // Every key in the folder starts with e.key: skip it when none can match the prefix or follow `after`.
+    if (!e.key.startsWith(prefix) && !prefix.startsWith(e.key)) continue;
+    if (after >= e.key && !after.startsWith(e.key)) continue;
+    const idx = delimiter && e.key.startsWith(prefix) ? e.key.indexOf(delimiter, prefix.length) : -1;
+    if (idx === -1) yield* listFrom(bucketPath, e.key, prefix, after, delimiter);
+    // The whole folder rolls up into one common prefix: one key in it is enough to report it.
+    else if (hasKey(bucketPath, e.key, prefix, after)) yield { prefix: e.key.slice(0, idx + delimiter.length) };
+  }
+}
+
+/** Whether a folder holds a key after `after` under `prefix`; when all of its keys qualify, the first object found, unsorted, answers. */
+function hasKey(bucketPath, dirKey, prefix, after) {
+  if (after >= dirKey || !dirKey.startsWith(prefix)) return !listFrom(bucketPath, dirKey, prefix, after, '').next().done;
+  return anyObject(path.join(bucketPath, dirKey));
+}
+
+function anyObject(dir) {
+  let d;
+  try {
+    d = fs.opendirSync(dir);
+  } catch (err) {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return false;
+    throw err;
+  }
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) {
+      if (e.isDirectory() ? !e.name.startsWith(INTERNAL) && anyObject(path.join(dir, e.name)) : e.name.endsWith(OBJECT)) return true;
+    }
+    return false;
+  } finally {
+    d.closeSync();
+  }
+}
+
+FilesystemStore.prototype.listObjects = async function listObjects(bucket, options) {
+  const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
+  const bucketPath = this.getBucketPath(bucket);
+  const keys = [];
+  const commonPrefixes = new Set();
+  let isTruncated = false;
+  // A key that starts with the prefix lies in the prefix's folder or below it.
+  for (const item of listFrom(bucketPath, prefix.slice(0, prefix.lastIndexOf('/') + 1), prefix, startAfter || '', delimiter)) {
+    if (item.prefix !== undefined) commonPrefixes.add(item.prefix);
+    else if (keys.length < maxKeys) keys.push(item.key);
     else {
-      const first = firstObject(p);
-      if (first) yield first;
+      isTruncated = true;
+      break;
     }
   }
+  // s3rver's next page starts after the last key: prefixes past it come again there, so not here.
+  const last = keys.at(-1);
+  const prefixes = [...commonPrefixes].filter((p) => !isTruncated || p < last).sort();
+  const metadata = await Promise.all(keys.map((key) => listedMetadata(this, bucket, key)));
+  return {
+    objects: keys.flatMap((key, i) => (metadata[i] === undefined ? [] : [new S3Object(bucket, key, null, metadata[i])])),
+    commonPrefixes: prefixes,
+    isTruncated,
+  };
+};
+
+const readIfThere = (file) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+};
+
+// What a listing shows of a key (size, time, ETag), read synchronously: a
+// catalog's listings and GETs are thousands of tiny files, where s3rver's
+// promise-wrapped reads (and its metadata.json, which a listing never shows)
+// cost more than the reads themselves. A missing .md5 is computed by
+// s3rver's own code, which streams the object.
+async function listedMetadata(store, bucket, key) {
+  const objectPath = store.getResourcePath(bucket, key, 'object');
+  const stat = fs.statSync(objectPath, { throwIfNoEntry: false });
+  if (!stat) return undefined;
+  const md5 = readIfThere(`${objectPath}.md5`);
+  if (md5 === undefined) return originalGetMetadata.call(store, bucket, key).catch((err) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  return { etag: JSON.stringify(md5), 'last-modified': stat.mtime.toUTCString(), 'content-length': stat.size };
+}
+
+// The same for GET and HEAD, with the stored metadata; it throws ENOENT for a missing object, as s3rver's does.
+const originalGetMetadata = FilesystemStore.prototype.getMetadata;
+FilesystemStore.prototype.getMetadata = async function getMetadata(bucket, key) {
+  const objectPath = this.getResourcePath(bucket, key, 'object');
+  const stat = fs.statSync(objectPath);
+  const md5 = readIfThere(`${objectPath}.md5`);
+  if (md5 === undefined) return originalGetMetadata.call(this, bucket, key);
+  const stored = readIfThere(this.getResourcePath(bucket, key, 'metadata.json'));
+  return { ...(stored ? JSON.parse(stored) : undefined), etag: JSON.stringify(md5), 'last-modified': stat.mtime.toUTCString(), 'content-length': stat.size };
+};
+
+// s3rver logs every request through koa-logger, which formats and colours
+// each line even when -s silences the output. Silent: no request logging.
+const loggerPath = load.resolve('s3rver/lib/middleware/logger');
+const createLogger = load(loggerPath);
+load.cache[loggerPath].exports = function logger(app, silent) {
+  const middleware = createLogger(app, silent);
+  return silent ? (ctx, next) => next() : middleware;
 };
 
 // AbortMultipartUpload and ListMultipartUploads, which s3rver lacks (it answers

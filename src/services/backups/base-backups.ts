@@ -2,9 +2,9 @@
 // (base_<seg>, V2 sentinel with LSNs as numbers) and WAL-E (base_<seg>_<off>,
 // wal_segment_backup_stop). Only sentinels count: WAL-G uploads it last, so
 // a backup without one is incomplete. One listing with a delimiter, then one
-// GET per sentinel; the backups' own folders are never listed.
+// GET per sentinel not read before; the backups' own folders are never listed.
 import { BASEBACKUPS, SENTINEL_SUFFIX, formatLsn, parseSegment, segmentName, segmentStartLsn, type WaleSentinel, type WalgSentinel } from './layout.ts';
-import { getText, list, type Reader } from './s3-list.ts';
+import { getText, list, type Listed, type Reader } from './s3-list.ts';
 
 export interface BaseBackup {
   id: string;
@@ -41,11 +41,43 @@ export async function listBaseBackups(r: Reader, prefix: string): Promise<BaseBa
   const out = await Promise.all(
     sentinels.map(async (o) => {
       const id = o.key.slice(prefix.length + BASEBACKUPS.length, -SENTINEL_SUFFIX.length);
-      const text = await getText(r, o.key).catch(() => undefined);
+      const text = await sentinelText(r, o);
       return text === undefined ? undefined : fromSentinel(id, prefix, text, o.lastModified);
     }),
   );
   return out.filter((b): b is BaseBackup => b !== undefined).sort((a, b) => a.modified.localeCompare(b.modified));
+}
+
+/**
+ * Sentinels already read, for readers that come back (the console's feed, each metrics scrape): a sentinel
+ * changes only when rewritten (wal-g backup-mark), which changes its ETag and time, so it is kept by key,
+ * ETag, time and size. Bounded: the oldest entries go first.
+ */
+export class SentinelCache {
+  private readonly texts = new Map<string, string>();
+  private readonly max: number;
+  constructor(max = 20_000) {
+    this.max = max;
+  }
+  id(bucket: string, o: Listed): string | undefined {
+    return o.etag ? `${bucket}\0${o.key}\0${o.etag}\0${o.lastModified.getTime()}\0${o.size}` : undefined;
+  }
+  get(id: string): string | undefined {
+    return this.texts.get(id);
+  }
+  set(id: string, text: string): void {
+    if (this.texts.size >= this.max) this.texts.delete(this.texts.keys().next().value!);
+    this.texts.set(id, text);
+  }
+}
+
+async function sentinelText(r: Reader, o: Listed): Promise<string | undefined> {
+  const id = r.sentinels?.id(r.bucket, o);
+  const kept = id ? r.sentinels!.get(id) : undefined;
+  if (kept !== undefined) return kept;
+  const text = await getText(r, o.key).catch(() => undefined);
+  if (id && text !== undefined) r.sentinels!.set(id, text);
+  return text;
 }
 
 /** The SystemIdentifier is a uint64 JSON number: read its digits before JSON.parse rounds them. */

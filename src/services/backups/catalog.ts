@@ -1,13 +1,17 @@
 // The backup catalog of one cluster, read from S3: base backups (WAL-G and
 // WAL-E layouts) under every spilo/<cluster>/<uid>/wal/<version>/, the WAL
 // archive after the newest backup, the timeline history, logical backups,
-// and the restorable window. Requests: a few per WAL prefix plus one per
-// backup and timeline; never one per WAL file (the WAL listing starts after
-// the newest backup's start segment unless `full` is asked for).
+// and the restorable window. Requests: one scan of the cluster's directory
+// (scan.ts: its backup folders and logical backups), then per WAL prefix one
+// listing of basebackups_005/, one GET per sentinel, one WAL listing and the
+// timeline history; never one per WAL file (the WAL listing starts after the
+// newest backup's start segment unless `full` is asked for). A whole bucket
+// shares one scan and reads its clusters in parallel, a bounded number at a time.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listBaseBackups, type BaseBackup } from './base-backups.ts';
-import { WAL, clusterPath, parseWalKey } from './layout.ts';
-import { listLogicalBackups, type LogicalBackup } from './logical-list.ts';
+import { listBaseBackups, type BaseBackup, type SentinelCache } from './base-backups.ts';
+import { LOGICAL, WAL, clusterPath, parseWalKey } from './layout.ts';
+import { listLogicalBackups, logicalBackupsFrom, type LogicalBackup } from './logical-list.ts';
+import { scanBucket, scanCluster, type ScannedCluster } from './scan.ts';
 import { isMissing, list, type Reader } from './s3-list.ts';
 import { computeWindow, parseHistory, type TimelineSwitch, type WalIndex, type Window } from './window.ts';
 
@@ -23,6 +27,8 @@ export interface CatalogSettings {
   scopePrefix?: string;
   /** a client for the logical bucket when it has its own endpoint or keys (logical_backup_s3_*) */
   logicalS3?: S3Client;
+  /** sentinels read before: a reader that comes back (feed, metrics) GETs only new or rewritten ones */
+  sentinels?: SentinelCache;
 }
 
 export interface ClusterRef {
@@ -55,24 +61,40 @@ export interface ReadOptions {
 
 const dirOf = (ref: ClusterRef, scopePrefix = '') => clusterPath(ref.cluster, { scopePrefix, scopeSuffix: ref.uid ? `/${ref.uid}` : '' });
 
+const emptyWindow = (): Window => ({ from: null, to: null, fromBackup: null, toSegment: null, timelines: [], gaps: [], checkedFrom: null });
+
+/** The logical backups sit in the scanned directory when their store and prefix are the WAL's (Zalando's default). */
+const logicalInScan = (s: CatalogSettings) =>
+  !s.logicalS3 && (!s.logicalBucket || s.logicalBucket === s.walBucket) && (s.logicalPrefix ?? 'spilo') === 'spilo' && !s.scopePrefix;
+
 export async function readClusterBackups(s: CatalogSettings, ref: ClusterRef, o: ReadOptions = {}): Promise<ClusterBackups> {
-  const wal: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0 };
+  const wal: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0, sentinels: s.sentinels };
+  const scanned = s.walBucket ? await scanCluster(wal, ref, `${dirOf(ref, s.scopePrefix)}/`) : undefined;
+  const c = await readScanned(s, ref, scanned, o);
+  return { ...c, requests: c.requests + wal.requests };
+}
+
+/** One cluster from what a scan found; `requests` counts this read's own, not the scan's. */
+async function readScanned(s: CatalogSettings, ref: ClusterRef, scanned: ScannedCluster | undefined, o: ReadOptions): Promise<ClusterBackups> {
+  const wal: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0, sentinels: s.sentinels };
   const logicalBucket = s.logicalBucket || s.walBucket;
   const logical: Reader = { s3: s.logicalS3 ?? s.s3, bucket: logicalBucket ?? '', requests: 0 };
-  const base = {
+  const logicalDir = `${clusterPath(ref.cluster, { root: s.logicalPrefix ?? 'spilo', scopeSuffix: ref.uid ? `/${ref.uid}` : '' })}/`;
+  const [walPart, logicalBackups] = await Promise.all([
+    scanned ? readWal(wal, `${dirOf(ref, s.scopePrefix)}/wal/`, scanned.wal, o) : undefined,
+    scanned && logicalInScan(s)
+      ? logicalBackupsFrom(wal, `${logicalDir}${LOGICAL}`, scanned.logical)
+      : logicalBucket
+        ? listLogicalBackups(logical, logicalDir)
+        : [],
+  ]);
+  return {
     cluster: ref.cluster,
     namespace: ref.namespace ?? null,
     uid: ref.uid,
     walBucket: s.walBucket ?? null,
-  };
-  const [walPart, logicalBackups] = await Promise.all([
-    s.walBucket ? readWal(wal, `${dirOf(ref, s.scopePrefix)}/wal/`, o) : undefined,
-    logicalBucket ? listLogicalBackups(logical, `${clusterPath(ref.cluster, { root: s.logicalPrefix ?? 'spilo', scopeSuffix: ref.uid ? `/${ref.uid}` : '' })}/`) : [],
-  ]);
-  return {
-    ...base,
     walPrefixes: walPart?.prefixes ?? [],
-    window: walPart?.window ?? { from: null, to: null, fromBackup: null, toSegment: null, timelines: [], gaps: [], checkedFrom: null },
+    window: walPart?.window ?? emptyWindow(),
     baseBackups: walPart?.backups ?? [],
     logicalBackups,
     lastArchivedWal: walPart?.lastArchived ?? null,
@@ -80,19 +102,45 @@ export async function readClusterBackups(s: CatalogSettings, ref: ClusterRef, o:
   };
 }
 
-async function readWal(r: Reader, walDir: string, o: ReadOptions) {
+export interface BucketCatalog {
+  clusters: ClusterBackups[];
+  /** every S3 request, the shared scan's included */
+  requests: number;
+}
+
+/**
+ * Every cluster in the WAL bucket, live or deleted: one scan of spilo/, then
+ * each cluster's backups, `concurrency` clusters at a time (each a chain of
+ * three round trips, so many in flight keep the store busy).
+ */
+export async function readBucketCatalog(s: CatalogSettings, o: ReadOptions & { concurrency?: number } = {}): Promise<BucketCatalog> {
+  const r: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0 };
+  const found = s.walBucket ? await scanBucket(r) : [];
+  const clusters: ClusterBackups[] = new Array(found.length);
+  let next = 0;
+  const work = async () => {
+    while (next < found.length) {
+      const i = next++;
+      clusters[i] = await readScanned(s, { cluster: found[i].cluster, uid: found[i].uid }, found[i], o);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 32, found.length) }, work));
+  return { clusters, requests: r.requests + clusters.reduce((n, c) => n + c.requests, 0) };
+}
+
+async function readWal(r: Reader, walDir: string, found: ScannedCluster['wal'], o: ReadOptions) {
   // wal/<version>/ per major version; old Spilo without ENABLE_WAL_PATH_COMPAT wrote straight under wal/.
-  const { prefixes } = await list(r, walDir, { delimiter: '/' });
-  const versions = prefixes.filter((p) => /\/wal\/\d+\/$/.test(p)).sort((a, b) => Number(b.split('/').at(-2)) - Number(a.split('/').at(-2)));
-  const candidates = [...versions, ...(prefixes.some((p) => p.endsWith('/basebackups_005/') || p.endsWith('/wal_005/')) ? [walDir] : [])];
-  const backups = (await Promise.all(candidates.map((p) => listBaseBackups(r, p)))).flat().sort((a, b) => a.modified.localeCompare(b.modified));
+  const versions = [...found.keys()].filter((p) => /\/wal\/\d+\/$/.test(p)).sort((a, b) => Number(b.split('/').at(-2)) - Number(a.split('/').at(-2)));
+  const candidates = [...versions, ...(found.has(walDir) ? [walDir] : [])];
+  const backups = (await Promise.all(candidates.filter((p) => found.get(p)?.base).map((p) => listBaseBackups(r, p)))).flat().sort((a, b) => a.modified.localeCompare(b.modified));
   // The window is the newest version's: a major upgrade starts a new WAL history.
   const current = candidates[0];
   if (!current) return { prefixes: candidates, backups, window: computeWindow([], [], { segments: new Map() }, undefined), lastArchived: null };
   const mine = backups.filter((b) => b.prefix === current);
   const checkFrom = o.full ? mine[0] : mine.at(-1);
-  const { index, history, lastArchived } = await readWalTail(r, current, checkFrom);
-  if (checkFrom && checkFrom.timeline > 1 && Math.max(0, ...history.keys()) < checkFrom.timeline) {
+  const hasWal = found.get(current)?.wal === true;
+  const { index, history, lastArchived } = hasWal ? await readWalTail(r, current, checkFrom) : { index: { segments: new Map() }, history: new Map<number, string>(), lastArchived: null };
+  if (hasWal && checkFrom && checkFrom.timeline > 1 && Math.max(0, ...history.keys()) < checkFrom.timeline) {
     // The backup's own timeline history sorts before its segments: one probe for it.
     const { objects } = await list(r, `${current}${WAL}${checkFrom.timeline.toString(16).toUpperCase().padStart(8, '0')}.history`, { limit: 1 });
     if (objects[0]) history.set(checkFrom.timeline, objects[0].key);
@@ -149,25 +197,9 @@ async function decompress(key: string, raw: Uint8Array): Promise<string> {
   return Buffer.from(raw).toString();
 }
 
-/** name/uid pairs found under spilo/ (clusters the bucket knows of, live or deleted). */
-export async function findClustersInBucket(s: CatalogSettings, concurrency = 16): Promise<{ refs: ClusterRef[]; requests: number }> {
+/** name/uid pairs found under spilo/ (clusters the bucket holds backups of, live or deleted): one scan. */
+export async function findClustersInBucket(s: CatalogSettings): Promise<{ refs: ClusterRef[]; requests: number }> {
   const r: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0 };
-  const { prefixes: names } = await list(r, 'spilo/', { delimiter: '/' });
-  const refs: ClusterRef[] = [];
-  let i = 0;
-  const work = async () => {
-    while (i < names.length) {
-      const dir = names[i++];
-      const cluster = dir.slice('spilo/'.length, -1);
-      const { prefixes } = await list(r, dir, { delimiter: '/' });
-      for (const p of prefixes) {
-        const part = p.slice(dir.length, -1);
-        if (part === 'wal' || part === 'logical_backups') refs.push({ cluster, uid: '' });
-        else refs.push({ cluster, uid: part });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, work));
-  const unique = new Map(refs.map((x) => [`${x.cluster}/${x.uid}`, x]));
-  return { refs: [...unique.values()].sort((a, b) => a.cluster.localeCompare(b.cluster) || a.uid.localeCompare(b.uid)), requests: r.requests };
+  const found = await scanBucket(r);
+  return { refs: found.map((c) => ({ cluster: c.cluster, uid: c.uid })), requests: r.requests };
 }

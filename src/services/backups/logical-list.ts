@@ -3,7 +3,7 @@
 // globals.sql.gz, one pg_dump -Fc file per database and manifest.json,
 // written last: a set without its manifest is not a backup.
 import { LOGICAL } from './layout.ts';
-import { getText, isMissing, list, type Reader } from './s3-list.ts';
+import { getText, isMissing, list, type Listed, type Reader } from './s3-list.ts';
 
 export const SET_MANIFEST = 'manifest.json';
 
@@ -30,18 +30,26 @@ export interface LogicalBackup {
 
 export async function listLogicalBackups(r: Reader, clusterDir: string): Promise<LogicalBackup[]> {
   const prefix = `${clusterDir}${LOGICAL}`;
-  const { objects, prefixes } = await list(r, prefix, { delimiter: '/' }).catch((e: unknown) => {
-    if (isMissing(e)) return { objects: [], prefixes: [] };
+  // No delimiter: a set's files are few (globals, one per database, the manifest), and listing them shows which sets are finished.
+  const { objects } = await list(r, prefix).catch((e: unknown) => {
+    if (isMissing(e)) return { objects: [] };
     throw e;
   });
+  return logicalBackupsFrom(r, prefix, objects);
+}
+
+/** The backups among the keys under one logical_backups/ prefix; a set's manifest is read only when the set has one. */
+export async function logicalBackupsFrom(r: Reader, prefix: string, objects: Listed[]): Promise<LogicalBackup[]> {
   const out: LogicalBackup[] = [];
+  const sets: string[] = [];
   for (const o of objects) {
-    const m = /^(\d+)\.sql\.gz$/.exec(o.key.slice(prefix.length));
-    if (!m) continue;
-    out.push({ id: `${m[1]}.sql.gz`, kind: 'logical-dumpall', key: o.key, time: new Date(Number(m[1]) * 1000).toISOString(), size: o.size });
+    const rel = o.key.slice(prefix.length);
+    const m = /^(\d+)\.sql\.gz$/.exec(rel);
+    if (m) out.push({ id: `${m[1]}.sql.gz`, kind: 'logical-dumpall', key: o.key, time: new Date(Number(m[1]) * 1000).toISOString(), size: o.size });
+    else if (/^[^/]+\/manifest\.json$/.test(rel)) sets.push(o.key.slice(0, -SET_MANIFEST.length));
   }
-  const sets = await Promise.all(
-    prefixes.map(async (p) => {
+  const read = await Promise.all(
+    sets.map(async (p) => {
       const text = await getText(r, `${p}${SET_MANIFEST}`).catch((e: unknown) => (isMissing(e) ? undefined : Promise.reject(e)));
       if (!text) return undefined;
       const m = JSON.parse(text) as LogicalSetManifest;
@@ -56,6 +64,6 @@ export async function listLogicalBackups(r: Reader, clusterDir: string): Promise
       return entry;
     }),
   );
-  for (const s of sets) if (s) out.push(s);
+  for (const s of read) if (s) out.push(s);
   return out.sort((a, b) => a.time.localeCompare(b.time));
 }

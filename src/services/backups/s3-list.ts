@@ -1,11 +1,14 @@
 // Listing helpers over ListObjectsV2 that count their requests, so the
 // catalog can prove its cost does not grow with the number of WAL files.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { SentinelCache } from './base-backups.ts';
 
 export interface Listed {
   key: string;
   size: number;
   lastModified: Date;
+  /** as S3 lists it, quotes included */
+  etag?: string;
 }
 
 /** A client plus a request counter shared by one catalog read. */
@@ -13,6 +16,8 @@ export interface Reader {
   s3: S3Client;
   bucket: string;
   requests: number;
+  /** sentinels read before, for a reader that comes back (base-backups.ts) */
+  sentinels?: SentinelCache;
 }
 
 export interface ListOptions {
@@ -39,7 +44,7 @@ export async function list(r: Reader, prefix: string, o: ListOptions = {}): Prom
         ...(o.limit ? { MaxKeys: Math.min(1000, o.limit - objects.length) } : {}),
       }),
     );
-    for (const c of page.Contents ?? []) objects.push({ key: c.Key!, size: c.Size ?? 0, lastModified: c.LastModified ?? new Date(0) });
+    for (const c of page.Contents ?? []) objects.push({ key: c.Key!, size: c.Size ?? 0, lastModified: c.LastModified ?? new Date(0), ...(c.ETag ? { etag: c.ETag } : {}) });
     for (const p of page.CommonPrefixes ?? []) prefixes.push(p.Prefix!);
     token = page.IsTruncated && (!o.limit || objects.length < o.limit) ? page.NextContinuationToken : undefined;
   } while (token);

@@ -17,6 +17,16 @@ export interface BackupS3Flags {
   pathStyle?: boolean;
 }
 
+/** Only the S3 settings of a command's flags, and only those given (commander leaves the rest undefined). */
+export const backupS3Flags = (f: BackupS3Flags): BackupS3Flags => ({
+  ...(f.bucket ? { bucket: f.bucket } : {}),
+  ...(f.logicalBucket ? { logicalBucket: f.logicalBucket } : {}),
+  ...(f.logicalPrefix ? { logicalPrefix: f.logicalPrefix } : {}),
+  ...(f.endpoint ? { endpoint: f.endpoint } : {}),
+  ...(f.region ? { region: f.region } : {}),
+  ...(f.pathStyle ? { pathStyle: true } : {}),
+});
+
 /** A Secret key the value was read from, so a manifest can point at it instead of carrying it. */
 export interface SecretKeyRef {
   name: string;
