@@ -20,6 +20,8 @@ const REPO = join(import.meta.dirname, '..');
 const ZPG = join(REPO, 'bin', 'zpg.mjs');
 const KUBECTL = join(REPO, '.tools', 'bin', 'kubectl');
 const ROUNDS = Number(process.env.BENCH_TASKS_ROUNDS ?? 3);
+// BENCH_TASKS=psql (comma-separated: switchover, psql, recreate) runs only those parts.
+const PARTS = new Set((process.env.BENCH_TASKS ?? 'switchover,psql,recreate').split(','));
 const CLUSTER = 'acid-demo';
 const NS = 'default';
 
@@ -95,10 +97,11 @@ export async function benchTasks(): Promise<Record<string, unknown>[]> {
     };
     const healthy = () => until('2 replicas streaming', () => streaming(2));
 
+    const rows: Record<string, unknown>[] = [];
     // 1. switchover: zpg vs a bare POST to Patroni
     const zpgTimes: number[] = [];
     const bareTimes: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; PARTS.has('switchover') && i < ROUNDS; i++) {
       for (const how of ['bare', 'zpg'] as const) {
         await healthy();
         const from = (await until('a leader', leader))!;
@@ -119,10 +122,13 @@ export async function benchTasks(): Promise<Record<string, unknown>[]> {
       }
     }
 
+    if (zpgTimes.length) rows.push({ bench: 'tasks', what: 'switchover → new leader writable (median)', zpg_ms: ms(median(zpgTimes)), baseline: 'bare Patroni POST /switchover', baseline_ms: ms(median(bareTimes)), ratio: +(median(zpgTimes) / median(bareTimes)).toFixed(2), goal: '<= 1.2', rounds: ROUNDS });
+
     // 2. psql: zpg psql vs kubectl exec
     const zpgPsql: number[] = [];
     const kubectlPsql: number[] = [];
-    for (let i = 0; i < ROUNDS + 2; i++) {
+    const zpgStart: number[] = [];
+    for (let i = 0; PARTS.has('psql') && i < ROUNDS + 2; i++) {
       const l = (await until('a leader', leader))!;
       let t0 = performance.now();
       const a = await run(process.execPath, [ZPG, '--kubeconfig', kubeconfig, 'psql', CLUSTER, '--', '-tAc', 'select 1']);
@@ -130,8 +136,18 @@ export async function benchTasks(): Promise<Record<string, unknown>[]> {
       t0 = performance.now();
       const b = await run(KUBECTL, ['--kubeconfig', kubeconfig, 'exec', l, '--', 'psql', '-U', 'postgres', '-tAc', 'select 1']);
       kubectlPsql.push(performance.now() - t0);
+      // the floor: zpg's start alone (Node, the launcher, the main bundle), no request at all
+      t0 = performance.now();
+      await run(process.execPath, [ZPG, '--version']);
+      zpgStart.push(performance.now() - t0);
       if (a.stdout.trim() !== '1' || b.stdout.trim() !== '1') throw new Error(`psql answered ${JSON.stringify(a.stdout)} / ${JSON.stringify(b.stdout)}`);
     }
+
+    if (zpgPsql.length) {
+      rows.push({ bench: 'tasks', what: "psql -c 'select 1' wall time (median)", zpg_ms: ms(median(zpgPsql)), baseline: 'kubectl exec -- psql', baseline_ms: ms(median(kubectlPsql)), ratio: +(median(zpgPsql) / median(kubectlPsql)).toFixed(2), goal: '<= 1.0', rounds: ROUNDS + 2 });
+      rows.push({ bench: 'tasks', what: 'floor: zpg --version (start-up alone, median)', zpg_ms: ms(median(zpgStart)), baseline: 'kubectl exec -- psql', baseline_ms: ms(median(kubectlPsql)), ratio: +(median(zpgStart) / median(kubectlPsql)).toFixed(2), goal: '(report)', rounds: ROUNDS + 2 });
+    }
+    if (!PARTS.has('recreate')) return rows;
 
     // 3. recreate-member of a replica with ~100 MB vs pg_basebackup of the same leader
     await healthy();
@@ -151,8 +167,7 @@ export async function benchTasks(): Promise<Record<string, unknown>[]> {
     const recreate = performance.now() - t0;
 
     return [
-      { bench: 'tasks', what: 'switchover → new leader writable (median)', zpg_ms: ms(median(zpgTimes)), baseline: 'bare Patroni POST /switchover', baseline_ms: ms(median(bareTimes)), ratio: +(median(zpgTimes) / median(bareTimes)).toFixed(2), goal: '<= 1.2', rounds: ROUNDS },
-      { bench: 'tasks', what: "psql -c 'select 1' wall time (median)", zpg_ms: ms(median(zpgPsql)), baseline: 'kubectl exec -- psql', baseline_ms: ms(median(kubectlPsql)), ratio: +(median(zpgPsql) / median(kubectlPsql)).toFixed(2), goal: '<= 1.0', rounds: ROUNDS + 2 },
+      ...rows,
       { bench: 'tasks', what: `recreate-member of a replica (${Math.round(Number(size) / 1048576)} MB database)`, zpg_ms: ms(recreate), baseline: 'pg_basebackup of the leader', baseline_ms: ms(basebackup), ratio: +(recreate / basebackup).toFixed(2), goal: '(report)', rounds: 1 },
     ];
   } finally {

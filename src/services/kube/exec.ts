@@ -1,45 +1,17 @@
 // A command in a pod's container over the Kubernetes API (client-node's Exec,
 // v5.channel.k8s.io): stdin, a terminal when asked for, its size and later
-// resizes, and the command's exit code from the final Status, the one path
-// zpg uses for psql and patronictl.
+// resizes, and the command's exit code from the final Status. The console's
+// psql uses it (client-node is loaded there anyway), and the CLI when the
+// kubeconfig needs client-node; the one-shot CLI takes lite/exec.ts.
 import * as k8s from '@kubernetes/client-node';
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { WebSocket } from 'ws';
+import { ExecError, exitCodeOf, type ExecRequest } from './lite/exec.ts';
 
-/** Anything with a size that tells when it changes: process.stdout on a terminal. */
-export interface TerminalLike {
-  columns: number;
-  rows: number;
-  on(event: 'resize', cb: () => void): unknown;
-  off(event: 'resize', cb: () => void): unknown;
-}
-
-export interface ExecRequest {
-  namespace: string;
-  pod: string;
-  container?: string;
-  command: string[];
-  stdin?: Readable;
-  stdout: Writable;
-  /** ignored with a terminal: a terminal has one output stream */
-  stderr?: Writable;
-  /** run the command in a terminal sized (and resized) as this one */
-  terminal?: TerminalLike;
-  /** how long to wait for the connection (the command itself may run for hours) */
-  connectTimeoutMs?: number;
-}
-
-export class ExecError extends Error {}
+// The request, the errors and the reading of the exit code are shared with the lite path (lite/exec.ts).
+export { ExecError, exitCodeOf, type ExecRequest, type TerminalLike } from './lite/exec.ts';
 
 const RESIZE_CHANNEL = 4;
-
-/** The command's exit code from the error channel's Status; a refusal or a lost connection throws. */
-export function exitCodeOf(status: k8s.V1Status): number {
-  if (status.status === 'Success') return 0;
-  const code = status.reason === 'NonZeroExitCode' ? Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message) : NaN;
-  if (Number.isInteger(code)) return code;
-  throw new ExecError(status.message ?? 'the command failed without an exit code');
-}
 
 export async function execInPod(kc: k8s.KubeConfig, req: ExecRequest): Promise<number> {
   const tty = req.terminal !== undefined;
