@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Thin launcher: the program itself is the bundle that `npm run build` writes.
-import { existsSync } from 'node:fs';
 import module from 'node:module';
+
+// fs through require, not `import ... from 'node:fs'`: an ES import of a built-in builds its ESM facade, which
+// reads every export, and fs.promises' getter alone loads some 30 of Node's internal modules (~30 ms).
+const { existsSync } = module.createRequire(import.meta.url)('node:fs');
 
 // undici (under @kubernetes/client-node) needs Node 22.19: on an older Node it dies at import with a stack trace.
 const NEED = [22, 19];

@@ -6,7 +6,9 @@
 // bundled and tree-shaken ~110 ms, and the console's first frame must come
 // within 500 ms. One bundled copy of React serves Ink, zustand and our views.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { builtinsOnUse } from './builtins-on-use.mjs';
 
 const UI_STACK = /^(ink|react|react-reconciler|scheduler|zustand)(\/|$)/;
 // What start-up pays for: argument parsing and the kubeconfig's YAML for every command, and client-node
@@ -29,7 +31,7 @@ const externals = {
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
+const result = await build({
   entryPoints: { zpg: 'src/cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -46,6 +48,11 @@ await build({
   // React's production build inside the bundle, whatever NODE_ENV says at run time.
   define: { ZPG_VERSION: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS (React) may require() Node's built-ins; ESM has no require of its own.
-  banner: { js: "import { createRequire as __zpgRequire } from 'node:module'; const require = __zpgRequire(import.meta.url);" },
+  banner: { js: "const require = globalThis.process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
   logLevel: 'warning',
+  write: false,
 });
+for (const f of result.outputFiles) {
+  mkdirSync(dirname(f.path), { recursive: true });
+  writeFileSync(f.path, f.path.endsWith('.mjs') ? builtinsOnUse(f.text) : f.contents);
+}

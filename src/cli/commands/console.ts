@@ -63,19 +63,20 @@ async function startDetails(flags: GlobalFlags, store: ZpgStore): Promise<() => 
 
 /** The console until the user quits; `zpg demo` opens it on its sandbox's kubeconfig too. */
 export async function runConsole(flags: GlobalFlags): Promise<void> {
-  const [{ startConsole }, { createZpgStore }] = await Promise.all([import('../../ui/run.tsx'), import('../../store/store.ts')]);
+  const { createZpgStore } = await import('../../store/store.ts');
   const store = createZpgStore({ name: flags.context, namespace: flags.namespace, allNamespaces: flags.allNamespaces === true });
+  let feed: ClusterFeed | undefined;
+  let switched = false;
+  // The clusters through the lite client while Ink and then client-node load (a second and more on a busy
+  // machine): asked for before Ink loads, so the API server answers while Ink's code is read; too late once
+  // the informers have listed, or the namespace has changed.
+  const first = firstPicture(flags, store, () => switched || feed?.listed() === true);
+  const [{ startConsole }, { loadUserConfig }] = await Promise.all([import('../../ui/run.tsx'), import('../../services/config/user-config.ts')]);
   let setNamespace = (_ns: string | undefined) => {};
-  const { loadUserConfig } = await import('../../services/config/user-config.ts');
   // Tasks start once the kubeconfig is loaded; until then their keys say so.
   const actions: ConsoleActions = { setNamespace: (ns) => setNamespace(ns), readOnly: (flags as { readOnly?: boolean }).readOnly === true || loadUserConfig().readOnly };
   const ui = startConsole(store, actions);
   const stops: (() => unknown)[] = [];
-  let feed: ClusterFeed | undefined;
-  let switched = false;
-  // The clusters through the lite client while client-node loads (a second and more on a busy machine);
-  // too late once the informers have listed, or the namespace has changed.
-  const first = firstPicture(flags, store, () => switched || feed?.listed() === true);
   try {
     // client-node is 15 MB of bundled code: reading and compiling it holds the thread for a second or more,
     // and the lite list's answer would wait behind it. Let the first picture land first (briefly: the

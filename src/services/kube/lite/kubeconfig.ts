@@ -6,10 +6,11 @@
 // proxies) raise LiteUnsupported: the caller then takes client-node's path.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { KubeTarget } from '../config.ts';
+import { parseKubeconfigYaml } from './kubeconfig-yaml.ts';
 
 /** a kubeconfig that cannot be used as it is: the message says what to fix */
 export class KubeConfigError extends Error {}
@@ -42,12 +43,16 @@ export interface LiteKube {
 
 const IN_CLUSTER = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** The yaml library only for kubeconfigs beyond what kubeconfig-yaml reads: loading it costs a one-shot command ~15 ms. */
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 function readKubeconfigs(files: string[]): { docs: Obj[]; dirs: string[] } {
   const docs: Obj[] = [];
   const dirs: string[] = [];
   for (const f of files) {
     try {
-      docs.push(obj(parse(readFileSync(f, 'utf8'))));
+      const text = readFileSync(f, 'utf8');
+      docs.push(obj(parseKubeconfigYaml(text) ?? yaml().parse(text)));
       dirs.push(join(f, '..'));
     } catch (e) {
       throw new KubeConfigError(`cannot read the kubeconfig ${f}: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,9 +2,14 @@
 // Node's own http/https (no undici, no client-node): GET as JSON with a
 // deadline, and a watch as a stream of events. Failures become KubeApiError
 // with the line a user needs (which server, what it said, what to do).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { LiteKube } from './kubeconfig.ts';
+
+// Not `import ... from 'node:http'`: an ES import of a built-in builds its ESM facade, which reads every
+// export, and node:http's WebSocket getters then load Node's bundled undici (~60 ms of `zpg list`).
+// https (TLS, crypto) is loaded only for an https server.
+const transport = (url: URL) => (url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http'));
 
 export class KubeApiError extends Error {
   readonly status?: number;
@@ -39,7 +44,7 @@ function send(k: LiteKube, req: LiteRequest): Promise<IncomingMessage> {
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
   const { url, ...opts } = requestOptions(k, req.path, req.method, body ? { 'content-type': req.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {});
   return new Promise((resolve, reject) => {
-    const r = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, opts, resolve);
+    const r = transport(url).request(url, opts, resolve);
     r.on('error', (e) => reject(new KubeApiError(unreachable(k.server, e))));
     if (req.timeoutMs) {
       r.setTimeout(req.timeoutMs, () => r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { code: 'timeout' })));
