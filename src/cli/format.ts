@@ -1,6 +1,6 @@
 // Plain-text output for the CLI twins: aligned columns like kubectl's, ages
 // like kubectl's, sizes in MB like patronictl's lag column.
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
@@ -57,6 +57,9 @@ export function seconds(s: number | null | undefined): string {
   return s < 10 ? `${s.toFixed(3)}s` : `${Math.round(s)}s`;
 }
 
+/** yaml only for -o yaml: a table or JSON must not pay ~15 ms to load it. */
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 export function structured(format: 'json' | 'yaml', value: unknown): string {
-  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value);
+  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : yaml().stringify(value);
 }

@@ -8,6 +8,7 @@ import type { ClusterMember } from '../services/patroni/types.ts';
 import { isLeaderRole } from '../services/patroni/types.ts';
 import type { TaskRequest } from '../services/tasks/prepare.ts';
 import type { TaskAction } from './keymap.ts';
+import { compareNames } from '../services/clusters/member-order.ts';
 
 export interface Candidate {
   name: string;
@@ -58,7 +59,7 @@ export function candidatesOf(members: ClusterMember[] | undefined, row: ClusterR
       const blocked = m.tags?.nofailover === true ? 'nofailover' : RUNNING.has(m.state) ? undefined : m.state;
       return { name: m.name, state: m.state, lagBytes: m.lagBytes, tags, ...(blocked ? { blocked } : {}) };
     })
-    .sort((a, b) => Number(Boolean(a.blocked)) - Number(Boolean(b.blocked)) || (a.lagBytes ?? 0) - (b.lagBytes ?? 0) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+    .sort((a, b) => Number(Boolean(a.blocked)) - Number(Boolean(b.blocked)) || (a.lagBytes ?? 0) - (b.lagBytes ?? 0) || compareNames(a.name, b.name));
 }
 
 function confirm(request: TaskRequest, namespace: string, title: string, destructive: boolean): Modal {

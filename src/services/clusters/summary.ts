@@ -5,6 +5,7 @@ import type { ClusterMember } from '../patroni/types.ts';
 import { isLeaderRole } from '../patroni/types.ts';
 import { judgeHealth, SPILO_MAX_LAG_BYTES } from '../../operator/reconcile/health.ts';
 import { annotationTags, podFacts, type PodFacts, type PodFactsLike } from './pod-facts.ts';
+import { compareNames } from './member-order.ts';
 
 export interface PodLike extends PodFactsLike {
   metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: Date | string; deletionTimestamp?: Date | string };
@@ -120,7 +121,7 @@ export function operatorStatusOf(pg: PostgresqlLike): string {
 export function summarizeCluster(pg: PostgresqlLike, pods: PodLike[], patroni?: ClusterMember[], roleLabel = 'spilo-role'): ClusterRow {
   const byName = new Map((patroni ?? []).map((m) => [m.name, m]));
   const members = [...pods]
-    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '', 'en', { numeric: true }))
+    .sort((a, b) => compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''))
     .map((p): MemberRow => {
       const m = byName.get(p.metadata?.name ?? '');
       if (!m) return fromAnnotation(p, roleLabel);

@@ -9,6 +9,7 @@ import { PatroniClient, type PatroniTransport } from '../patroni/client.ts';
 import type { MemberAddress } from '../patroni/transports.ts';
 import { isLeaderRole, type ClusterMember, type ClusterView } from '../patroni/types.ts';
 import { UnknownTarget } from './types.ts';
+import { compareNames } from '../clusters/member-order.ts';
 
 export const PG = { group: 'acid.zalan.do', version: 'v1', plural: 'postgresqls' } as const;
 
@@ -88,7 +89,7 @@ export async function loadFacts(env: TaskEnv, name: string): Promise<ClusterFact
   const pg = await readPostgresql(env, name);
   const core = env.kc.makeApiClient(k8s.CoreV1Api);
   const pods = (await core.listNamespacedPod({ namespace: env.namespace, labelSelector: `cluster-name=${name}` })).items.sort((a, b) =>
-    (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '', 'en', { numeric: true }),
+    compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''),
   );
   const { view, via, error } = await patroniView(env, pods);
   const maxLagBytes = pg.spec?.patroni?.maximum_lag_on_failover ?? SPILO_MAX_LAG_BYTES;
@@ -124,5 +125,5 @@ export function failoverCandidates(f: ClusterFacts): ClusterMember[] {
   const fit = new Set(f.health.members.filter((m) => m.fit).map((m) => m.name));
   return (f.patroni?.members ?? [])
     .filter((m) => !isLeaderRole(m.role) && fit.has(m.name) && m.tags?.nofailover !== true)
-    .sort((a, b) => (a.lagBytes ?? 0) - (b.lagBytes ?? 0) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+    .sort((a, b) => (a.lagBytes ?? 0) - (b.lagBytes ?? 0) || compareNames(a.name, b.name));
 }
