@@ -1,7 +1,8 @@
 // The backup catalog over hand-built Spilo layouts in the sandbox's S3: WAL-G
 // and WAL-E base backups, three timelines, a WAL gap, logical backups in
 // Zalando's and zpg's shapes, deleted clusters, and a request count that does
-// not grow with the number of WAL files before the newest backup.
+// not grow with the number of WAL files before the newest backup, and a window
+// that stays open while the newest backup waits for its WAL.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,4 +148,18 @@ describe('backup catalog', () => {
     expect(after.window).toEqual(before.window);
     expect(after.window.toSegment).toBe(segmentFromNumber(1, BigInt(start + 2)));
   }, 120_000);
+
+  it('keeps the window of the older backups while the newest one waits for its WAL', async () => {
+    const p = 'spilo/fresh/u-f/wal/15/';
+    const at = (seg: number, time: string) => put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(seg))}_backup_stop_sentinel.json`, sentinel(seg * 2 ** 24 + 0x28, seg * 2 ** 24 + 0x100, time));
+    await at(2, '2026-12-03T09:00:00.000Z');
+    await segments(p, 1, 2, 6);
+    // the newest backup is done, its segment 7 not archived yet: restoring it is not possible, restoring to segment 6 is
+    await at(7, '2026-12-03T12:00:00.000Z');
+    const waiting = await readClusterBackups(settings, { cluster: 'fresh', uid: 'u-f' });
+    expect(waiting.window).toMatchObject({ from: '2026-12-03T09:00:00.000Z', toSegment: '000000010000000000000006', gaps: [] });
+    await segments(p, 1, 7, 7);
+    const archived = await readClusterBackups(settings, { cluster: 'fresh', uid: 'u-f' });
+    expect(archived.window).toMatchObject({ from: '2026-12-03T09:00:00.000Z', toSegment: '000000010000000000000007', checkedFrom: `base_${segmentFromNumber(1, 7n)}` });
+  });
 });

@@ -137,8 +137,18 @@ async function readWal(r: Reader, walDir: string, found: ScannedCluster['wal'], 
   const current = candidates[0];
   if (!current) return { prefixes: candidates, backups, window: computeWindow([], [], { segments: new Map() }, undefined), lastArchived: null };
   const mine = backups.filter((b) => b.prefix === current);
-  const checkFrom = o.full ? mine[0] : mine.at(-1);
   const hasWal = found.get(current)?.wal === true;
+  let part = await windowFrom(r, current, mine, o.full ? mine[0] : mine.at(-1), hasWal);
+  // A backup whose WAL is not archived yet restores nothing, but the one before it still does, up to the last archived segment.
+  if (!o.full && part.window.from === null && mine.length >= 2) {
+    const older = await windowFrom(r, current, mine, mine.at(-2), hasWal);
+    if (older.window.from !== null) part = older;
+  }
+  return { prefixes: candidates, backups, window: part.window, lastArchived: part.lastArchived };
+}
+
+/** The window as seen from one base backup on: the WAL after it, read and checked for gaps and timeline switches. */
+async function windowFrom(r: Reader, current: string, mine: BaseBackup[], checkFrom: BaseBackup | undefined, hasWal: boolean) {
   const { index, history, lastArchived } = hasWal ? await readWalTail(r, current, checkFrom) : { index: { segments: new Map() }, history: new Map<number, string>(), lastArchived: null };
   if (hasWal && checkFrom && checkFrom.timeline > 1 && Math.max(0, ...history.keys()) < checkFrom.timeline) {
     // The backup's own timeline history sorts before its segments: one probe for it.
@@ -146,7 +156,7 @@ async function readWal(r: Reader, walDir: string, found: ScannedCluster['wal'], 
     if (objects[0]) history.set(checkFrom.timeline, objects[0].key);
   }
   const switches = await readSwitches(r, history);
-  return { prefixes: candidates, backups, window: computeWindow(mine, switches, index, checkFrom), lastArchived };
+  return { window: computeWindow(mine, switches, index, checkFrom), lastArchived };
 }
 
 /** WAL keys from the given backup's start segment on (all of them without a backup). */
