@@ -6,7 +6,7 @@
 // a container's network namespace (Spilo's scripts call localhost:8008): for
 // resolver users (psql, Python, patronictl) through the pod's hosts file, for
 // curl, which resolves localhost itself, through a .curlrc connect-to.
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PG_BIN_DIR } from '../patroni/preflight.ts';
 import type { Member } from '../patroni/member.ts';
@@ -24,7 +24,7 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
   mkdirSync(rt.podDir, { recursive: true, mode: 0o755 });
   // Written on each exec: it follows the member's config if the pod was recreated with another.
   const patronictlConfig = join(rt.podDir, 'postgres.yml');
-  copyFileSync(rt.member.configFile, patronictlConfig);
+  replaceIfChanged(patronictlConfig, readFileSync(rt.member.configFile, 'utf8'), 0o600); // it holds passwords
   const host = Object.fromEntries(Object.entries(process.env).filter(([k]) => HOST_ENV.test(k)));
   const superuser = rt.options?.superuser;
   const own = ownLocalhost(pod, rt);
@@ -57,7 +57,7 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
  */
 function ownLocalhost(pod: string, rt: PodRuntime): Record<string, string> {
   const out: Record<string, string> = {};
-  writeFileSync(join(rt.podDir, '.curlrc'), `connect-to = localhost::${rt.ip}:\nconnect-to = 127.0.0.1::${rt.ip}:\n`, { mode: 0o644 });
+  replaceIfChanged(join(rt.podDir, '.curlrc'), `connect-to = localhost::${rt.ip}:\nconnect-to = 127.0.0.1::${rt.ip}:\n`);
   out.CURL_HOME = rt.podDir;
   const services = rt.serviceEnv.NSS_WRAPPER_HOSTS;
   if (services) {
@@ -68,11 +68,25 @@ function ownLocalhost(pod: string, rt: PodRuntime): Record<string, string> {
       // no Service has an endpoint yet
     }
     const hosts = join(rt.podDir, 'hosts');
-    // a rename, so a concurrent exec's lookups read a whole file
-    const tmp = `${hosts}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-    writeFileSync(tmp, `${rt.ip} localhost localhost.localdomain ${pod}\n${rest}`, { mode: 0o644 });
-    renameSync(tmp, hosts);
+    replaceIfChanged(hosts, `${rt.ip} localhost localhost.localdomain ${pod}\n${rest}`);
     out.NSS_WRAPPER_HOSTS = hosts;
   }
   return out;
+}
+
+/**
+ * Files that commands of other execs in the same pod may be reading right now:
+ * replaced whole (a rename, never rewritten in place: a concurrent patronictl
+ * read a half-copied config), and only when the content changed (nss_wrapper
+ * reloads a replaced hosts file under a running process's threads).
+ */
+function replaceIfChanged(file: string, content: string, mode = 0o644): void {
+  try {
+    if (readFileSync(file, 'utf8') === content) return;
+  } catch {
+    // not there yet
+  }
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, file);
 }
