@@ -107,7 +107,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const lastTask = useStore(store, (s) => Object.values(s.tasks).at(-1));
   const shownTask = lastTask && (lastTask.state === 'running' || tasks.paneShown) ? lastTask : undefined;
   const body = bodyRows(height) - taskPaneRows(shownTask);
-  const backups = useBackupKeys(store, actions, listRows(body) - 1, inList || detail !== undefined);
+  const backups = useBackupKeys(store, actions, listRows(body) - 1, inList || detail !== undefined, body);
   const keyContext = (s: UiState): KeyContext => {
     const selected = rows[s.cursor] ? `${rows[s.cursor].namespace}/${rows[s.cursor].name}` : undefined;
     const base = { rows: rows.length, rowKeys, selected };

@@ -85,7 +85,8 @@ function world(o: { configured?: boolean; readOnly?: boolean } = {}) {
       previews.push(args);
       if (args.time === 'yesterday noon') throw new BadInput(`--time ${args.time}: outside the restorable window 2026-12-04T10:00:00Z … 2026-12-05T03:00:00Z`);
       return {
-        yaml: `apiVersion: acid.zalan.do/v1\nkind: postgresql\nmetadata:\n  name: ${args.to}\nspec:\n  clone:\n    cluster: ${args.cluster}\n    uid: ${args.uid ?? 'u'}`,
+        // a real manifest is longer than 80x24 has room for: "-long" names get 40 more lines
+        yaml: `apiVersion: acid.zalan.do/v1\nkind: postgresql\nmetadata:\n  name: ${args.to}\nspec:\n  clone:\n    cluster: ${args.cluster}\n    uid: ${args.uid ?? 'u'}${args.to.endsWith('-long') ? Array.from({ length: 40 }, (_, i) => `\n  extra${i + 1}: x`).join('') : ''}`,
         instant: '2026-12-05T03:00:00Z',
         said: 'the end of the window means 2026-12-05T03:00:00Z',
         baseBackup: { id: 'base_000000010000000000000003', finishTime: '2026-12-03T10:00:00Z', modified: '2026-12-03T10:00:00Z' },
@@ -246,6 +247,38 @@ describe('backups at 80x24', () => {
     await screen.press('enter');
     await screen.waitFor('> yesterday noon');
     expect(w.asked).toEqual([]);
+  });
+
+  it('clone preview of a manifest longer than the screen: says which lines it shows, and ↓/↑ scroll to its end and back', async () => {
+    const w = world();
+    screen = await renderScreen({ store: w.store, actions: w.actions });
+    await openDemo(screen);
+    await screen.press('C');
+    await screen.waitFor('restore up to which point?');
+    await screen.press('enter');
+    await screen.waitFor('name the new cluster');
+    await screen.press('backspace', 'backspace', 'backspace', 'backspace', 'backspace');
+    await screen.type('long');
+    await screen.press('enter');
+    let t = await screen.waitFor('manifest lines 1–');
+    within80(t);
+    expect(t).toContain('apiVersion: acid.zalan.do/v1');
+    expect(t).not.toContain('extra40: x');
+    expect(t).toMatch(/manifest lines 1–\d+ of 48 \(↑\/↓ scroll\)/);
+    expect(t).toContain('y/enter apply  ↑/↓ scroll  n/esc cancel');
+    // more presses than lines: the window stops at the end, and the first ↑ moves it at once
+    await screen.press(...Array.from({ length: 50 }, () => 'down'));
+    t = await screen.waitFor('extra40: x');
+    expect(t).not.toContain('apiVersion: acid.zalan.do/v1');
+    const first = Number(/manifest lines (\d+)–48 of 48/.exec(t)?.[1]);
+    await screen.press('up');
+    await screen.waitFor(`manifest lines ${first - 1}–47 of 48`);
+    await screen.press(...Array.from({ length: first }, () => 'k'));
+    await screen.waitFor('apiVersion: acid.zalan.do/v1');
+    expect(w.asked).toEqual([]);
+    await screen.press('y');
+    await screen.waitFor((s) => !s.includes('y / enter: create'));
+    expect(w.asked).toMatchObject([{ request: { kind: 'clone', to: 'acid-demo-long' } }]);
   });
 
   it('logical restore wizard: backup → database → target → new name → y; a name that exists wants itself typed and sends force', async () => {

@@ -33,8 +33,8 @@ export function liveClusters(postgresqls: Record<string, unknown>): LiveCluster[
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
-/** `shown`: the list or a cluster is on screen (the catalog re-renders the console only then) */
-export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActions, page: number, shown = true) {
+/** `shown`: the list or a cluster is on screen (the catalog re-renders the console only then); `height`: the rows the wizard gets */
+export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActions, page: number, shown = true, height?: number) {
   const [screen, setScreenState] = useState<BackupsScreen | undefined>();
   const [modal, setModalState] = useState<BackupsModal | undefined>();
   const current = useRef<{ screen?: BackupsScreen; modal?: BackupsModal }>({});
@@ -54,7 +54,7 @@ export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActi
 
   const context = (): BackupsContext => {
     const s = store.getState();
-    return { readOnly: actions.readOnly === true, backups: s.backups, live: liveClusters(s.postgresqls), namespace: s.context.namespace ?? 'default' };
+    return { readOnly: actions.readOnly === true, backups: s.backups, live: liveClusters(s.postgresqls), namespace: s.context.namespace ?? 'default', height };
   };
 
   const dispatch = (e: BackupsEffect) => {
@@ -173,7 +173,7 @@ function modalHints(m: BackupsModal): string {
   if (m.kind === 'backup-now') return 'y start  n/esc cancel';
   const typing = (m.kind === 'logical-restore' && (m.step === 'name' || (m.step === 'confirm' && m.force))) || (m.kind === 'clone' && (m.step === 'time' || m.step === 'name'));
   if (typing) return 'type, enter to go on  esc cancel';
-  if (m.kind === 'clone' && m.step === 'preview') return m.error ? 'enter change the time  esc cancel' : 'y/enter apply  n/esc cancel';
+  if (m.kind === 'clone' && m.step === 'preview') return m.error ? 'enter change the time  esc cancel' : 'y/enter apply  ↑/↓ scroll  n/esc cancel';
   if (m.kind === 'logical-restore' && m.step === 'confirm') return 'y/enter restore  n/esc cancel';
   return '↑/↓ pick  enter next  esc cancel';
 }

@@ -2,7 +2,7 @@
 // clone wizard, one step at a time, each saying what it will do by name.
 import { Box, Text } from 'ink';
 import { useLook } from '../look.ts';
-import type { BackupsModal, PickItem } from './backups-wizard.ts';
+import { manifestLines, manifestWindow, type BackupsModal, type PickItem } from './backups-wizard.ts';
 
 function Picker({ items, cursor, height }: { items: PickItem[]; cursor: number; height: number }) {
   const look = useLook();
@@ -107,19 +107,32 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
           <Text wrap="truncate">
             then WAL {m.preview.walRange.from} → {m.preview.walRange.to} (TL {m.preview.walRange.timeline})
           </Text>
-          {m.preview.yaml
-            .split('\n')
-            .slice(0, Math.max(1, height - 6))
-            .map((l, i) => (
-              <Text key={i} wrap="truncate">
-                {l || ' '}
-              </Text>
-            ))}
+          <ManifestLines yaml={m.preview.yaml} scroll={m.scroll ?? 0} height={height} />
           <Text bold wrap="truncate">
             y / enter: create {m.source.namespace}/{m.to} · n / esc: cancel
           </Text>
         </>
       )}
     </Box>
+  );
+}
+
+/** The manifest a window at a time; the line above it says which lines and that ↑/↓ scroll, when it does not fit. */
+function ManifestLines({ yaml, scroll, height }: { yaml: string; scroll: number; height: number }) {
+  const lines = manifestLines(yaml);
+  const { start, shown, fits } = manifestWindow(lines.length, scroll, height);
+  return (
+    <>
+      {!fits && (
+        <Text dimColor wrap="truncate">
+          manifest lines {start + 1}–{start + shown} of {lines.length} (↑/↓ scroll)
+        </Text>
+      )}
+      {lines.slice(start, start + shown).map((l, i) => (
+        <Text key={i} wrap="truncate">
+          {l || ' '}
+        </Text>
+      ))}
+    </>
   );
 }

@@ -78,6 +78,8 @@ export type BackupsModal =
       to?: string;
       typed: string;
       preview?: ClonePreview;
+      /** the first manifest line the preview shows (the manifest is longer than a small terminal) */
+      scroll?: number;
       error?: string;
     };
 
@@ -92,7 +94,19 @@ export interface BackupsContext {
   live: LiveCluster[];
   /** the namespace tasks run in when the source is a deleted cluster */
   namespace: string;
+  /** the rows the wizard has on screen (the clone preview scrolls its manifest within them) */
+  height?: number;
 }
+
+/** Which manifest lines the clone preview shows in `height` rows: all when they fit, else a window from `scroll` (clamped). */
+export function manifestWindow(lineCount: number, scroll: number, height: number): { start: number; shown: number; fits: boolean } {
+  // the preview's other lines: the question, three lines about the backup and WAL, the keys, and "manifest lines a–b of n"
+  const room = Math.max(1, height - 7);
+  if (lineCount <= room + 1) return { start: 0, shown: lineCount, fits: true };
+  return { start: Math.max(0, Math.min(scroll, lineCount - room)), shown: room, fits: false };
+}
+
+export const manifestLines = (yaml: string): string[] => yaml.replace(/\n$/, '').split('\n');
 
 export interface BrowserEntry {
   source: BackupSourceRef;
@@ -158,7 +172,7 @@ export function backupsModalKey(m: BackupsModal, key: string, ctx: BackupsContex
     return { modal: m };
   }
   if (m.kind === 'logical-restore') return logicalKey(m, key, ctx);
-  return cloneKey(m, key);
+  return cloneKey(m, key, ctx.height ?? 24);
 }
 
 type Logical = Extract<BackupsModal, { kind: 'logical-restore' }>;
@@ -223,7 +237,7 @@ function logicalKey(m: Logical, key: string, ctx: BackupsContext): { modal?: Bac
   return { modal: typeKey(m, key) ?? m };
 }
 
-function cloneKey(m: Clone, key: string): { modal?: BackupsModal; effect?: BackupsEffect } {
+function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal; effect?: BackupsEffect } {
   const nameStep = (c: Clone): Clone => ({ ...c, step: 'name', typed: c.to ?? `${m.source.cluster}-clone` });
   if (m.step === 'point') {
     const moved = pickKey(m, key);
@@ -260,5 +274,12 @@ function cloneKey(m: Clone, key: string): { modal?: BackupsModal; effect?: Backu
     return { effect: { type: 'task', request, namespace: m.source.namespace } };
   }
   if (key === 'n') return {};
+  if (key === 'down' || key === 'j' || key === 'up' || key === 'k') {
+    const step = key === 'down' || key === 'j' ? 1 : -1;
+    const count = manifestLines(m.preview.yaml).length;
+    // from where the view is, so a press past the end is not owed back
+    const at = manifestWindow(count, m.scroll ?? 0, height).start;
+    return { modal: { ...m, scroll: manifestWindow(count, at + step, height).start } };
+  }
   return { modal: m };
 }
