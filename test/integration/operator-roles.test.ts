@@ -232,4 +232,44 @@ describe('roles from outside the manifest', () => {
     expect(await login('postgres', fresh)).toEqual([{ u: 'postgres' }]);
     await expect(login('postgres', old)).rejects.toThrow(/password authentication failed/);
   }, 420_000);
+
+  it('a replication user Secret deleted by hand: its new password is set in PostgreSQL, with a Warning, and the pod rolls so Patroni replicates with it', async () => {
+    const old = (await secret('standby')).password!;
+    const podUid = async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${NAME}` })).items.find((p) => !p.metadata?.deletionTimestamp)?.metadata?.uid;
+    const before = await podUid();
+    await kubectl('delete', 'secret', secretName('standby'));
+    const fresh = await eventually('a new replication user Secret', async () => {
+      const p = (await secret('standby').catch(() => ({}) as Record<string, string>)).password;
+      return p && p !== old ? p : undefined;
+    }, 60_000, 500) as string;
+    await eventually('the new password logs in', async () => (await login('standby', fresh).catch(() => [])).length === 1, 90_000, 1000);
+    expect(await events()).toContain(`Warning Secrets: password of role "standby" did not match Secret "${secretName('standby')}": set in PostgreSQL from the Secret`);
+    await eventually('the pod recreated', async () => {
+      const now = await podUid();
+      return now !== undefined && now !== before;
+    }, 180_000, 1000);
+    await eventually('roles sync again', async () => (await resync()).sqlWrites === 0, 180_000, 1000);
+    expect(await login('standby', fresh)).toEqual([{ u: 'standby' }]);
+    await expect(login('standby', old)).rejects.toThrow(/password authentication failed/);
+  }, 420_000);
+
+  it("every credentials Secret of the cluster deleted at once: each comes back with a new password that logs in", async () => {
+    const creds = async () =>
+      (await core.listNamespacedSecret({ namespace: 'default', labelSelector: `cluster-name=${NAME}` })).items
+        .filter((x) => x.metadata?.name?.endsWith('.credentials.postgresql.acid.zalan.do'))
+        .map((x) => ({ name: x.metadata!.name!, user: Buffer.from(x.data!.username!, 'base64').toString(), password: Buffer.from(x.data!.password!, 'base64').toString() }));
+    const before = await creds();
+    expect(before.length).toBeGreaterThan(3);
+    const canLogin = new Set((await su('select rolname from pg_roles where rolcanlogin')).map((r) => (r as { rolname: string }).rolname));
+    await kubectl('delete', 'secret', ...before.map((b) => b.name));
+    const after = await eventually('every Secret back with a new password', async () => {
+      const now = await creds();
+      return before.every((b) => now.some((n) => n.name === b.name && n.password !== b.password)) ? now : undefined;
+    }, 120_000, 1000);
+    for (const b of before.filter((x) => canLogin.has(x.user))) {
+      const fresh = after.find((n) => n.name === b.name)!.password;
+      await eventually(`${b.user} logs in with its new password`, async () => (await login(b.user, fresh).catch(() => [])).length === 1, 180_000, 1000);
+    }
+    await eventually('roles sync again', async () => (await resync()).sqlWrites === 0, 180_000, 1000);
+  }, 600_000);
 });
