@@ -267,7 +267,7 @@ describe('roles from outside the manifest', () => {
       return before.every((b) => now.some((n) => n.name === b.name && n.password !== b.password)) ? now : undefined;
     }, 120_000, 1000);
     for (const b of before.filter((x) => canLogin.has(x.user))) {
-      const fresh = after.find((n) => n.name === b.name)!.password;
+      const fresh = after!.find((n) => n.name === b.name)!.password;
       await eventually(`${b.user} logs in with its new password`, async () => (await login(b.user, fresh).catch(() => [])).length === 1, 180_000, 1000);
     }
     await eventually('roles sync again', async () => (await resync()).sqlWrites === 0, 180_000, 1000);

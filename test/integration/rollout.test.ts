@@ -8,10 +8,11 @@
 // The daemon runs as its own process (dist/zpg.mjs --daemon), so it can be
 // killed with SIGKILL as a node would kill it.
 import * as k8s from '@kubernetes/client-node';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCrds, installOperatorConfig } from '../../src/sandbox/demo/install.ts';
@@ -22,7 +23,7 @@ import { processesUnder } from '../../src/sandbox/patroni/processes.ts';
 import { PatroniClient, httpTransport } from '../../src/services/patroni/client.ts';
 import { startLeaderWriter } from '../helpers/leader-writer.ts';
 import { eventually } from '../helpers/sandbox.ts';
-import { spawnZpg } from '../helpers/zpg.ts';
+import { REPO, spawnZpg } from '../helpers/zpg.ts';
 
 const NAME = 'acid-roll';
 const NS = 'default';
@@ -202,6 +203,11 @@ describe('rolling update carried out by the daemon', () => {
     expect(told).toContain('Update: Performing rolling update');
     expect(told.some((e) => /^Update: Recreating pod acid-roll-\d \(1 of 3, replica\)/.test(e))).toBe(true);
     expect(told).toContain('Update: Rolling update done - pods have been recreated');
+    // the kubelet started each new container with the new env, as a node would: kubectl exec sees it
+    for (const p of await pods()) {
+      const { stdout } = await promisify(execFile)(join(REPO, '.tools', 'bin', 'kubectl'), ['--kubeconfig', world.kubeconfig, '-n', NS, 'exec', p.metadata!.name!, '--', 'printenv', 'ROLL_MARK']);
+      expect(stdout).toBe('one\n');
+    }
     console.log(`env rollout: ${took} ms, ${writer.acked.length} writes, longest write gap ${writer.longestGapMs} ms`);
   }, 300_000);
 
