@@ -105,7 +105,10 @@ describe('console backups', () => {
     await screen.press('enter');
     const preview = await screen.waitFor('y / enter: create default/shop-clone', 30_000);
     expect(preview).toContain('base backup base_000000010000000000000002');
-    expect(preview).toContain(`uid: ${uid}`);
+    expect(preview).toContain('clone:');
+    // the manifest is longer than 80x24 has room for: its end (the source's uid) is a few ↓ away
+    await screen.press('down', 'down', 'down', 'down', 'down', 'down', 'down', 'down');
+    await screen.waitFor(`uid: ${uid}`);
     await screen.press('y');
     await eventually('clone asked', () => asked.length > 0 || undefined, 10_000);
     // a picked backup means a time one second after its upload: Spilo's clone then takes that backup
