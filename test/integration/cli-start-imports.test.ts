@@ -34,10 +34,10 @@ interface Trace {
   builtins: string[];
 }
 
-function traced(args: string[], name: string): Promise<Trace> {
+function traced(args: string[], name: string, env: NodeJS.ProcessEnv = {}): Promise<Trace> {
   const out = join(t.dir, `${name}.json`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', hook, ZPG, '--kubeconfig', t.kubeconfig, ...args], { env: { ...process.env, ZPG_TRACE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', hook, ZPG, '--kubeconfig', t.kubeconfig, ...args], { env: { ...process.env, ...env, ZPG_TRACE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -98,6 +98,19 @@ describe('start-up: what the one-shot commands load', () => {
     // ws is status's own: Patroni's REST API over a port-forward
     expect(libraries(tr).filter((l) => HEAVY.includes(l) && l !== 'ws')).toEqual([]);
     expect(commandModules(tr)).not.toEqual(expect.arrayContaining(['list']));
+  }, 60_000);
+
+  it('zpg psql loads no YAML library when there is no user config file, and reads one when there is', async () => {
+    const none = await traced(['psql', 'acid-minimal-cluster', '--', '-c', 'select 1'], 'psql', { ZPG_CONFIG: join(t.dir, 'absent.yaml') });
+    // the cluster has no pods: psql says so, after the same start-up a real session has
+    expect(none.stderr).toMatch(/acid-minimal-cluster/);
+    expect(libraries(none).filter((l) => HEAVY.includes(l) || l === 'yaml')).toEqual([]);
+    const file = join(t.dir, 'ro.yaml');
+    writeFileSync(file, 'readOnly: true\n');
+    const ro = await traced(['psql', 'acid-minimal-cluster'], 'psql-ro', { ZPG_CONFIG: file });
+    expect(ro.code).toBe(3);
+    expect(ro.stderr).toBe(`zpg: psql refused: zpg is read-only (readOnly: true in ${file}); psql can change the cluster\n`);
+    expect(libraries(ro)).toContain('yaml');
   }, 60_000);
 
   it('zpg --help still lists every command', async () => {

@@ -3,9 +3,9 @@
 // holds one key: `readOnly: true` makes every session read-only, as
 // `zpg --read-only` does (a bastion shared by on-call and auditors).
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 
 export interface UserConfig {
   readOnly: boolean;
@@ -20,12 +20,15 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'zpg', 'config.yaml');
 }
 
+/** The YAML library only when there is a file: most machines have none, and bundled it is a quarter MB for `zpg psql` to load. */
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
   const file = userConfigPath(env);
   if (!existsSync(file)) return { readOnly: false };
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = yaml().parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UserConfigError(`${file}: not YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
