@@ -1,5 +1,5 @@
 // The daemon under a flood of bad manifests (BENCH=flood): 10 valid clusters
-// converge alone first (the baseline), then 10 more while 600 seeded bad
+// converge alone first (a warm-up), then 10 more alone (the baseline), then 10 more while 600 seeded bad
 // manifests from test/helpers/bad-manifests.ts are submitted alongside.
 // Reported: the valid clusters' convergence time against the baseline, and
 // the daemon's RSS a minute after the flood against its RSS before it; and, to
@@ -169,6 +169,10 @@ export async function benchFlood(): Promise<Record<string, string | number>[]> {
     const valid = loadFixture('minimal-postgres-manifest.yaml')[0]!;
     const validNamed = (name: string) => ({ ...valid, metadata: { name, namespace: NS } });
     const submit = (name: string, at: Map<string, number>) => () => api(base!, 'POST', postgresqls, validNamed(name)).then(() => at.set(name, performance.now()));
+    // A first batch warms both processes (V8 compiles the daemon's and the API's paths on first use): measured
+    // cold, the baseline was up to 2.4x slower than the same batch after the flood and flattered the ratio.
+    const warm = new Map(Array.from({ length: VALID }, (_, i) => [`acid-warm-${i}`, 0]));
+    const [warmMs] = await Promise.all([converge(base!, warm), pool([...warm.keys()], (name) => submit(name, warm)())]);
     const alone = new Map(Array.from({ length: VALID }, (_, i) => [`acid-alone-${i}`, 0]));
     const cpu0 = [cpuMs(apiChild.pid!), cpuMs(daemon.pid!)];
     const [aloneMs] = await Promise.all([converge(base!, alone), pool([...alone.keys()], (name) => submit(name, alone)())]);
@@ -199,10 +203,10 @@ export async function benchFlood(): Promise<Record<string, string | number>[]> {
     const again = new Map(Array.from({ length: VALID }, (_, i) => [`acid-again-${i}`, 0]));
     const [againMs] = alive ? await Promise.all([converge(base!, again), pool([...again.keys()], (name) => submit(name, again)())]) : [NaN];
     // What the bad manifests cost the daemon: its writes and reconciles in the flood, less what the valid
-    // clusters cost alone (the same count of the same manifest), per bad manifest that reached it.
+    // clusters cost alone (`before` holds two batches of the same count of the same manifest), per bad manifest that reached it.
     const reached = BAD - refused;
     const refusedByDaemon = await toldPerRefused(base!);
-    const perBad = (k: 'writes' | 'events' | 'reconciles') => (after ? ((after[k] - before[k] - before[k]) / reached).toFixed(2) : 'n/a');
+    const perBad = (k: 'writes' | 'events' | 'reconciles') => (after ? ((after[k] - before[k] - before[k] / 2) / reached).toFixed(2) : 'n/a');
 
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
@@ -210,11 +214,12 @@ export async function benchFlood(): Promise<Record<string, string | number>[]> {
     const [apiCpu, daemonCpu] = [cpu(0), cpu(1)];
     return [
       { bench: `flood: ${VALID} valid clusters converge amid ${BAD} bad manifests (${refused} refused by the API)`, value: `${Math.round(floodMs)} ms mean`, baseline: `${Math.round(aloneMs)} ms alone`, ratio: (floodMs / aloneMs).toFixed(2), goal: '≤ 1.2' },
+      { bench: '  the first batch after start (the warm-up, not the baseline)', value: `${Math.round(warmMs)} ms mean`, baseline: `${Math.round(aloneMs)} ms alone`, ratio: (warmMs / aloneMs).toFixed(2), goal: '' },
       { bench: '  the same alone again, after the flood (the drift of the machine\'s load)', value: `${Math.round(againMs)} ms mean`, baseline: `${Math.round(aloneMs)} ms alone before`, ratio: (againMs / aloneMs).toFixed(2), goal: '' },
       { bench: `flood: Warning events per manifest the daemon refused (${refusedByDaemon.refused} CreateFailed)`, value: refusedByDaemon.perManifest.toFixed(2), baseline: '', ratio: '', goal: '1' },
-      { bench: `flood: daemon's API writes per bad manifest that reached it (${reached}; those only warned about build a cluster)`, value: perBad('writes'), baseline: `${(before.writes / VALID).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
-      { bench: '  of which Events', value: perBad('events'), baseline: `${(before.events / VALID).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
-      { bench: `flood: reconciles per bad manifest (until ${SETTLE_MS / 1000} s after)`, value: perBad('reconciles'), baseline: `${(before.reconciles / VALID).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
+      { bench: `flood: daemon's API writes per bad manifest that reached it (${reached}; those only warned about build a cluster)`, value: perBad('writes'), baseline: `${(before.writes / (2 * VALID)).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
+      { bench: '  of which Events', value: perBad('events'), baseline: `${(before.events / (2 * VALID)).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
+      { bench: `flood: reconciles per bad manifest (until ${SETTLE_MS / 1000} s after)`, value: perBad('reconciles'), baseline: `${(before.reconciles / (2 * VALID)).toFixed(1)} per valid cluster`, ratio: '', goal: '' },
       { bench: `flood: API server CPU while the valid clusters converge (flood submitted in ${(submittedMs / 1000).toFixed(1)} s)`, value: `${apiCpu.flood} ms`, baseline: `${apiCpu.alone} ms alone`, ratio: (apiCpu.flood / apiCpu.alone).toFixed(2), goal: '' },
       { bench: '  daemon CPU', value: `${daemonCpu.flood} ms`, baseline: `${daemonCpu.alone} ms alone`, ratio: (daemonCpu.flood / daemonCpu.alone).toFixed(2), goal: '' },
       { bench: `flood: daemon RSS ${SETTLE_MS / 1000} s after the flood`, value: `${rssAfter} MiB${alive ? '' : ' (daemon died)'}`, baseline: `${rssBefore} MiB before`, ratio: (rssAfter / rssBefore).toFixed(2), goal: '≤ 1.3' },
