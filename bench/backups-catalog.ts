@@ -82,6 +82,9 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       });
     const catalog = await catalogOf(returning);
     const again = await catalogOf(returning);
+    // A new reader (no sentinels kept) once both processes are warm: the first catalog above also pays for V8
+    // compiling s3rver's and the SDK's paths, 2-3x its own cost on this machine.
+    const fresh = await catalogOf({ ...settings, sentinels: new SentinelCache() });
     const say = (row: Record<string, unknown>) => {
       // Printed as it comes too: the whole run takes minutes on a busy machine.
       console.log(JSON.stringify(row));
@@ -99,6 +102,14 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       ms: Math.round(again.ms),
       baseline: `flat listing: ${Math.round(flat.ms)} ms`,
       ratio: (again.ms / flat.ms).toFixed(2),
+      goal: '< 2000 ms',
+    });
+
+    say({
+      bench: `a new reader once s3rver and the SDK are warm (${fresh.value.requests} requests)`,
+      ms: Math.round(fresh.ms),
+      baseline: `flat listing: ${Math.round(flat.ms)} ms`,
+      ratio: (fresh.ms / flat.ms).toFixed(2),
       goal: '< 2000 ms',
     });
 
