@@ -10,7 +10,7 @@ import { SPEC_SCHEMA } from '../../src/operator/model/spec-schema.generated.ts';
 // @ts-expect-error: a plain .mjs script without types
 import { render as renderSpecSchema, specSchema } from '../../scripts/spec-schema.mjs';
 import { readFileSync } from 'node:fs';
-import { planCluster, type LiveView } from '../../src/operator/reconcile/plan.ts';
+import { planCluster, writeStages, type LiveView } from '../../src/operator/reconcile/plan.ts';
 import { contains } from '../../src/operator/reconcile/match.ts';
 import { clusterStatus } from '../../src/operator/reconcile/status.ts';
 import { WorkQueue } from '../../src/operator/controller/work-queue.ts';
@@ -292,6 +292,28 @@ describe('plan', () => {
     const built = buildCluster(pg, parseConfigMapData({ kubernetes_use_configmaps: 'true', wal_s3_bucket: 'b' }).config);
     expect(planCluster(built, view(new Map())).actions.map((a) => a.op)).toEqual(built.objects.map(() => 'create'));
     expect(planCluster(built, view(stored(built.objects))).actions).toEqual([]);
+  });
+
+  it('writes a new cluster in two round trips: its objects together, then the StatefulSet; deletes and marks one by one', () => {
+    const built = buildCluster({ ...pg, spec: { ...pg.spec, enableLogicalBackup: true } }, parseConfigMapData({ kubernetes_use_configmaps: 'true' }).config);
+    const stages = writeStages(planCluster(built, view(new Map())).actions);
+    expect(stages).toHaveLength(2);
+    expect(stages[0]!.map((a) => a.object.kind)).toEqual(expect.arrayContaining(['Service', 'Secret', 'PodDisruptionBudget', 'CronJob']));
+    expect(stages[0]!.some((a) => a.object.kind === 'StatefulSet')).toBe(false);
+    expect(stages[1]!.map((a) => a.object.kind)).toEqual(['StatefulSet']);
+    expect(stages.flat()).toHaveLength(built.objects.length);
+
+    const sts = built.objects.find((o) => o.kind === 'StatefulSet')!;
+    const svc = built.objects.find((o) => o.kind === 'Service')!;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p-0', namespace: 'default' } } as KubeObj;
+    const mixed = writeStages([
+      { op: 'delete', object: svc, reason: 'gone' },
+      { op: 'patch', object: sts, patch: {}, reason: 'r' },
+      { op: 'mark-rolling-update', object: pod, reason: 'old' },
+      { op: 'patch', object: svc, patch: {}, reason: 'named twice' },
+    ]);
+    expect(mixed.map((st) => st.map((a) => a.op))).toEqual([['patch'], ['delete'], ['mark-rolling-update'], ['patch']]);
+    expect(mixed[0]![0]!.object.kind).toBe('StatefulSet');
   });
 
   it('patches replicas without a rolling update, and marks pods whose image is old', () => {

@@ -14,7 +14,7 @@ import type { Postgresql, PostgresqlStatus } from '../model/types.ts';
 import { describeErrors, validate } from '../model/validate.ts';
 import { parseMaintenanceWindow, type MaintenanceWindow } from '../model/maintenance-window.ts';
 import { SPILO_MAX_LAG_BYTES } from '../reconcile/health.ts';
-import { planCluster, type Action } from '../reconcile/plan.ts';
+import { planCluster, writeStages, type Action } from '../reconcile/plan.ts';
 import { clusterStatus, sameStatus, type EventKind } from '../reconcile/status.ts';
 import { statusMessage } from '../../services/kube/config.ts';
 import type { EventRecorder, EventType } from '../../services/kube/events.ts';
@@ -192,18 +192,22 @@ export class Reconciler {
     }
     let failure: string | undefined;
     let secretsCreated = 0;
-    for (const action of plan.actions) {
+    const applyOne = async (action: Action): Promise<string | undefined> => {
       try {
         log.info(`${action.op} ${action.object.kind}/${action.object.metadata.name}`, { reason: action.reason });
         await this.apply(action);
         if (action.op === 'create' && action.object.kind === 'Secret') secretsCreated++;
         const message = eventFor(action);
         if (message) note(message[0], message[1]);
+        return undefined;
       } catch (e) {
-        const what = `${action.op} ${action.object.kind} "${action.object.metadata.name}": ${errorText(e)}`;
-        failure = failure ? `${failure}; ${what}` : what;
         log.error('write failed', { action: action.op, object: `${action.object.kind}/${action.object.metadata.name}`, error: errorText(e) });
+        return `${action.op} ${action.object.kind} "${action.object.metadata.name}": ${errorText(e)}`;
       }
+    };
+    for (const stage of writeStages(plan.actions)) {
+      const failed = (await Promise.all(stage.map(applyOne))).filter((f): f is string => f !== undefined);
+      if (failed.length) failure = [failure, ...failed].filter(Boolean).join('; ');
     }
     if (secretsCreated > 0) note('Secrets', 'The secrets have been successfully created');
     if (failure) await on('Warning', EVENT_REASON[kind], failure);
