@@ -148,6 +148,14 @@ describe('zpg psql / patronictl one-shot, lite path', () => {
     expect(r.loaded.some((u) => readFileSync(fileURLToPath(u), 'utf8').includes('src/services/kube/lite/websocket.ts'))).toBe(true);
   }, 120_000);
 
+  it('delivers a large result whole before it exits (the exit does not wait for the close handshake)', async () => {
+    const r = await zpgRecorded(['psql', 'pl', '--', '-tAc', 'select generate_series(1, 200000)']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.length).toBe(200_001);
+    expect(lines.at(-2)).toBe('200000');
+  }, 120_000);
+
   it("exits with psql's and patronictl's own exit codes, stderr apart", async () => {
     const bad = await zpgRecorded(['psql', 'pl', '--', '-v', 'ON_ERROR_STOP=1', '-c', 'select 1/0']);
     expect(bad.code).toBe(1);

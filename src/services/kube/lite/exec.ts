@@ -72,7 +72,7 @@ export function execPath(req: Pick<ExecRequest, 'namespace' | 'pod' | 'container
   return `/api/v1/namespaces/${encodeURIComponent(req.namespace)}/pods/${encodeURIComponent(req.pod)}/exec?${q}`;
 }
 
-/** Runs the command; resolves with its exit code once the Status came and the connection closed. */
+/** Runs the command; resolves with its exit code once the Status came (or rejects once the connection closed without one). */
 export function execLite(k: LiteKube, req: ExecRequest): Promise<number> {
   const where = `exec in ${req.namespace}/${req.pod}`;
   const timeoutMs = req.connectTimeoutMs ?? 15_000;
@@ -138,11 +138,18 @@ export function execLite(k: LiteKube, req: ExecRequest): Promise<number> {
         } catch {
           fail(`${where}: ${body.toString('utf8').trim()}`);
         }
-        // The Status is the last word: close as client-node does, the server then ends the session.
+        // The Status is the last word: close as client-node does, the server then ends the session. The answer
+        // is known now: waiting for the server's close frame cost a one-shot `zpg psql` ~5 ms, and the handshake
+        // goes on without holding the process open.
         ws.close();
+        ws.unref();
+        settle();
       }
     });
-    ws.on('close', () => {
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
       for (const c of cleanups) c();
       // once the Status came, a connection reset on the way out changes nothing
       if (!status) return reject(failure ?? new ExecError(`${where}: the connection closed before the command's exit status came`));
@@ -151,7 +158,8 @@ export function execLite(k: LiteKube, req: ExecRequest): Promise<number> {
       } catch (e) {
         reject(e instanceof Error ? e : new ExecError(String(e)));
       }
-    });
+    };
+    ws.on('close', settle);
   });
 }
 

@@ -120,6 +120,11 @@ export class LiteWebSocket extends EventEmitter {
     this.sendClose(code);
   }
 
+  /** Lets the process exit before the connection ends (a one-shot command that has its answer). */
+  unref(): void {
+    (this.socket as { unref?: () => void } | undefined)?.unref?.();
+  }
+
   /** Ends the connection now, without a closing handshake. */
   terminate(): void {
     if (this.readyState === CLOSED) return;
