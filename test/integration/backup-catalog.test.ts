@@ -149,6 +149,43 @@ describe('backup catalog', () => {
     expect(after.window.toSegment).toBe(segmentFromNumber(1, BigInt(start + 2)));
   }, 120_000);
 
+  it('lists the WAL tail while it reads the sentinels; a newest sentinel that is not JSON leaves the window to the one before', async () => {
+    const p = 'spilo/overlap/u-o/wal/15/';
+    const at = (seg: number, body: string) => put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(seg))}_backup_stop_sentinel.json`, body);
+    await at(2, sentinel(2 * 2 ** 24 + 0x28, 2 * 2 ** 24 + 0x100, '2026-12-03T09:00:00.000Z'));
+    await segments(p, 1, 2, 9);
+    await at(6, sentinel(6 * 2 ** 24 + 0x28, 6 * 2 ** 24 + 0x100, '2026-12-03T12:00:00.000Z'));
+    // Each request's start and end, in order.
+    const timed = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    const events: string[] = [];
+    timed.middlewareStack.add(
+      (next, context) => async (args) => {
+        const what = `${context.commandName} ${(args.input as { Key?: string; Prefix?: string }).Key ?? (args.input as { Prefix?: string }).Prefix}`;
+        events.push(`start ${what}`);
+        try {
+          return await next(args);
+        } finally {
+          events.push(`end ${what}`);
+        }
+      },
+      { step: 'initialize', name: 'orderRequests' },
+    );
+    const good = await readClusterBackups({ s3: timed, walBucket: Bucket }, { cluster: 'overlap', uid: 'u-o' });
+    expect(good.window).toMatchObject({ toSegment: segmentFromNumber(1, 9n), checkedFrom: `base_${segmentFromNumber(1, 6n)}` });
+    const walList = events.indexOf(`start ListObjectsV2Command ${p}wal_005/`);
+    const lastSentinelEnd = events.findLastIndex((e) => e.startsWith('end GetObjectCommand') && e.endsWith('_backup_stop_sentinel.json'));
+    expect(walList).toBeGreaterThan(-1);
+    expect(walList).toBeLessThan(lastSentinelEnd);
+    expect(events.filter((e) => e === `start ListObjectsV2Command ${p}wal_005/`)).toHaveLength(1);
+
+    // The newest sentinel rewritten as garbage: that backup is not listed, the tail is read again from the older one.
+    await at(6, 'not json');
+    const bad = await readClusterBackups(settings, { cluster: 'overlap', uid: 'u-o' });
+    expect(bad.baseBackups.map((b) => b.id)).toEqual([`base_${segmentFromNumber(1, 2n)}`]);
+    expect(bad.window).toMatchObject({ from: '2026-12-03T09:00:00.000Z', toSegment: segmentFromNumber(1, 9n), checkedFrom: `base_${segmentFromNumber(1, 2n)}`, gaps: [] });
+    expect(bad.requests).toBe(good.requests + 1);
+  });
+
   it('keeps the window of the older backups while the newest one waits for its WAL', async () => {
     const p = 'spilo/fresh/u-f/wal/15/';
     const at = (seg: number, time: string) => put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(seg))}_backup_stop_sentinel.json`, sentinel(seg * 2 ** 24 + 0x28, seg * 2 ** 24 + 0x100, time));

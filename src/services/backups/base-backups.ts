@@ -36,8 +36,20 @@ export interface BaseBackup {
 }
 
 export async function listBaseBackups(r: Reader, prefix: string): Promise<BaseBackup[]> {
+  return readSentinels(r, prefix, await listSentinels(r, prefix));
+}
+
+/** The sentinels under one WAL prefix, oldest upload first: their names already hold each backup's start segment. */
+export async function listSentinels(r: Reader, prefix: string): Promise<Listed[]> {
   const { objects } = await list(r, prefix + BASEBACKUPS, { delimiter: '/' });
-  const sentinels = objects.filter((o) => o.key.endsWith(SENTINEL_SUFFIX));
+  return objects.filter((o) => o.key.endsWith(SENTINEL_SUFFIX)).sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime());
+}
+
+/** The start segment a listed sentinel names. */
+export const sentinelSegment = (o: Listed): string | undefined => /\/base_([0-9A-F]{24})[^/]*$/.exec(o.key)?.[1];
+
+/** The backups behind listed sentinels (one GET each not read before), oldest first. */
+export async function readSentinels(r: Reader, prefix: string, sentinels: Listed[]): Promise<BaseBackup[]> {
   const out = await Promise.all(
     sentinels.map(async (o) => {
       const id = o.key.slice(prefix.length + BASEBACKUPS.length, -SENTINEL_SUFFIX.length);

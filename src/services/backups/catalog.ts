@@ -3,12 +3,12 @@
 // archive after the newest backup, the timeline history, logical backups,
 // and the restorable window. Requests: one scan of the cluster's directory
 // (scan.ts: its backup folders and logical backups), then per WAL prefix one
-// listing of basebackups_005/, one GET per sentinel, one WAL listing and the
-// timeline history; never one per WAL file (the WAL listing starts after the
+// listing of basebackups_005/, then one GET per sentinel alongside one WAL
+// listing, and the timeline history; never one per WAL file (the WAL listing starts after the
 // newest backup's start segment unless `full` is asked for). A whole bucket
 // shares one scan and reads its clusters in parallel, a bounded number at a time.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listBaseBackups, type BaseBackup, type SentinelCache } from './base-backups.ts';
+import { listSentinels, readSentinels, sentinelSegment, type BaseBackup, type SentinelCache } from './base-backups.ts';
 import { LOGICAL, WAL, clusterPath, parseWalKey } from './layout.ts';
 import { listLogicalBackups, logicalBackupsFrom, type LogicalBackup } from './logical-list.ts';
 import { scanBucket, scanCluster, type ScannedCluster } from './scan.ts';
@@ -132,13 +132,20 @@ async function readWal(r: Reader, walDir: string, found: ScannedCluster['wal'], 
   // wal/<version>/ per major version; old Spilo without ENABLE_WAL_PATH_COMPAT wrote straight under wal/.
   const versions = [...found.keys()].filter((p) => /\/wal\/\d+\/$/.test(p)).sort((a, b) => Number(b.split('/').at(-2)) - Number(a.split('/').at(-2)));
   const candidates = [...versions, ...(found.has(walDir) ? [walDir] : [])];
-  const backups = (await Promise.all(candidates.filter((p) => found.get(p)?.base).map((p) => listBaseBackups(r, p)))).flat().sort((a, b) => a.modified.localeCompare(b.modified));
   // The window is the newest version's: a major upgrade starts a new WAL history.
   const current = candidates[0];
+  const hasWal = current !== undefined && found.get(current)?.wal === true;
+  const listed = await Promise.all(candidates.filter((p) => found.get(p)?.base).map(async (prefix) => ({ prefix, sentinels: await listSentinels(r, prefix) })));
+  // A sentinel's name holds its backup's start segment, where the WAL tail starts: the tail is listed while the
+  // sentinels are read (two round trips per cluster instead of three). Taken only if that backup's sentinel is good.
+  const own = listed.find((l) => l.prefix === current)?.sentinels ?? [];
+  const guess = own.length ? sentinelSegment(o.full ? own[0]! : own.at(-1)!) : undefined;
+  const early = hasWal ? { from: guess, tail: readWalTail(r, current, guess) } : undefined;
+  early?.tail.catch(() => {}); // awaited below; a failure must not go unhandled while the sentinels are read
+  const backups = (await Promise.all(listed.map((l) => readSentinels(r, l.prefix, l.sentinels)))).flat().sort((a, b) => a.modified.localeCompare(b.modified));
   if (!current) return { prefixes: candidates, backups, window: computeWindow([], [], { segments: new Map() }, undefined), lastArchived: null };
   const mine = backups.filter((b) => b.prefix === current);
-  const hasWal = found.get(current)?.wal === true;
-  let part = await windowFrom(r, current, mine, o.full ? mine[0] : mine.at(-1), hasWal);
+  let part = await windowFrom(r, current, mine, o.full ? mine[0] : mine.at(-1), hasWal, early);
   // A backup whose WAL is not archived yet restores nothing, but the one before it still does, up to the last archived segment.
   if (!o.full && part.window.from === null && mine.length >= 2) {
     const older = await windowFrom(r, current, mine, mine.at(-2), hasWal);
@@ -147,21 +154,29 @@ async function readWal(r: Reader, walDir: string, found: ScannedCluster['wal'], 
   return { prefixes: candidates, backups, window: part.window, lastArchived: part.lastArchived };
 }
 
+type WalTail = Awaited<ReturnType<typeof readWalTail>>;
+
 /** The window as seen from one base backup on: the WAL after it, read and checked for gaps and timeline switches. */
-async function windowFrom(r: Reader, current: string, mine: BaseBackup[], checkFrom: BaseBackup | undefined, hasWal: boolean) {
-  const { index, history, lastArchived } = hasWal ? await readWalTail(r, current, checkFrom) : { index: { segments: new Map() }, history: new Map<number, string>(), lastArchived: null };
+async function windowFrom(r: Reader, current: string, mine: BaseBackup[], checkFrom: BaseBackup | undefined, hasWal: boolean, early?: { from: string | undefined; tail: Promise<WalTail> }) {
+  const from = checkFrom?.startSegment;
+  const tail: WalTail = !hasWal
+    ? { index: { segments: new Map() }, history: new Map<number, string>(), lastArchived: null }
+    : early && early.from === from
+      ? await early.tail
+      : await readWalTail(r, current, from);
+  const { index, history } = tail;
   if (hasWal && checkFrom && checkFrom.timeline > 1 && Math.max(0, ...history.keys()) < checkFrom.timeline) {
     // The backup's own timeline history sorts before its segments: one probe for it.
     const { objects } = await list(r, `${current}${WAL}${checkFrom.timeline.toString(16).toUpperCase().padStart(8, '0')}.history`, { limit: 1 });
     if (objects[0]) history.set(checkFrom.timeline, objects[0].key);
   }
   const switches = await readSwitches(r, history);
-  return { window: computeWindow(mine, switches, index, checkFrom), lastArchived };
+  return { window: computeWindow(mine, switches, index, checkFrom), lastArchived: tail.lastArchived };
 }
 
-/** WAL keys from the given backup's start segment on (all of them without a backup). */
-async function readWalTail(r: Reader, prefix: string, from: BaseBackup | undefined) {
-  const { objects } = await list(r, prefix + WAL, from ? { startAfter: `${prefix}${WAL}${from.startSegment}` } : {});
+/** WAL keys from a backup's start segment on (all of them without a backup). */
+async function readWalTail(r: Reader, prefix: string, fromSegment: string | undefined) {
+  const { objects } = await list(r, prefix + WAL, fromSegment ? { startAfter: `${prefix}${WAL}${fromSegment}` } : {});
   const index: WalIndex = { segments: new Map() };
   const history = new Map<number, string>();
   let lastArchived: { segment: string; at: string } | null = null;
