@@ -56,8 +56,13 @@ const running = (name: string) =>
     return (await sql<{ ok: boolean }>(name, 'select not pg_is_in_recovery() as ok').catch(() => [{ ok: false }]))[0].ok;
   }, 300_000, 1000);
 
-/** A commit after every row so far and a WAL switch, archived: recovery can then reach any time before now. */
-async function archiveNow(cluster: string): Promise<void> {
+/**
+ * A commit after every row so far and a WAL switch, archived: recovery can then reach any time before now.
+ * S3 lists LastModified in whole seconds, so the window ends at the second the segment was uploaded in: the
+ * switch waits for the second after `mark`, or an upload within the mark's own second would end the window before it.
+ */
+async function archiveNow(cluster: string, mark: string): Promise<void> {
+  await eventually('the database clock in the second after the mark', async () => (await sql<{ ok: boolean }>(cluster, `select clock_timestamp() >= date_trunc('second', '${mark}'::timestamptz) + interval '1 s' as ok`))[0].ok, 10_000, 50);
   await sql(cluster, 'select txid_current()');
   const [{ seg }] = await sql<{ seg: string }>(cluster, 'select pg_walfile_name(pg_switch_wal()) as seg');
   await eventually(`${seg} archived`, async () => {
@@ -114,7 +119,7 @@ describe('zpg restore clone', () => {
     await eventually('a base backup in zpg backups', async () => (await backups()).baseBackups.length > 0, 180_000, 2000);
     await sql(SOURCE, 'create table t (id serial primary key, batch text)');
     const at = await markBetween(SOURCE, "insert into t (batch) select 'before' from generate_series(1, 50)", "insert into t (batch) select 'after' from generate_series(1, 50)");
-    await archiveNow(SOURCE);
+    await archiveNow(SOURCE, at);
     const cat = await eventually('the window past the time', async () => {
       const c = await backups();
       return c.window.to && Date.parse(c.window.to) > Date.parse(at) ? c : undefined;
@@ -146,7 +151,7 @@ describe('zpg restore clone', () => {
     const source = (await custom.getNamespacedCustomObject({ ...PG, namespace: 'default', name: SOURCE })) as { metadata: { uid: string } };
     const uid = source.metadata.uid;
     const at = await markBetween(SOURCE, "insert into t (batch) select 'late' from generate_series(1, 5)", "insert into t (batch) select 'too-late' from generate_series(1, 5)");
-    await archiveNow(SOURCE);
+    await archiveNow(SOURCE, at);
     await custom.deleteNamespacedCustomObject({ ...PG, namespace: 'default', name: SOURCE });
     await eventually(`${SOURCE}'s pods gone`, async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${SOURCE}` })).items.length === 0, 120_000, 1000);
 
