@@ -174,4 +174,13 @@ router.get('/:bucket', async (ctx, next) => {
 const added = router.stack.splice(-2);
 router.stack.splice(router.stack.findIndex((l) => l.path === '/'), 0, ...added);
 
+// The parent holds our stdin open and never writes to it: its end means the parent is gone, however it went
+// (a SIGKILLed `zpg demo` or test runs no exit handler), and a server nobody can stop must not outlive it.
+// Only a pipe (a socket pair, as Node spawns it) is watched: a /dev/null stdin ends at once.
+const stdin = fs.fstatSync(0);
+if (stdin.isFIFO() || stdin.isSocket()) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
 load('s3rver/bin/s3rver.js');

@@ -23,7 +23,8 @@ export async function startS3Server(opts: { directory: string; host?: string; po
   const host = opts.host ?? '127.0.0.1';
   const args = ['--openssl-legacy-provider', bin, '-d', opts.directory, '-a', host, '-p', String(opts.port ?? 0), '-s', '--no-vhost-buckets'];
   for (const b of opts.buckets ?? []) args.push('--configure-bucket', b);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays an open pipe: s3rver-main.mjs exits when it ends, i.e. when this process is gone, even by SIGKILL.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   const port = await new Promise<number>((resolve, reject) => {
