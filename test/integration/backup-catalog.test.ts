@@ -186,6 +186,17 @@ describe('backup catalog', () => {
     expect(bad.requests).toBe(good.requests + 1);
   });
 
+  it('never ends the window before it starts: a backup that finished after its last segment was uploaded', async () => {
+    const p = 'spilo/justone/u-j/wal/15/';
+    await segments(p, 1, 3, 3);
+    // As in the demo: the finish segment is archived (listed in whole seconds), the sentinel comes a moment later.
+    const finished = new Date(Date.now() + 2500).toISOString();
+    await put(`${p}basebackups_005/base_${segmentFromNumber(1, 3n)}_backup_stop_sentinel.json`, sentinel(3 * 2 ** 24 + 0x28, 3 * 2 ** 24 + 0x100, finished));
+    const c = await readClusterBackups(settings, { cluster: 'justone', uid: 'u-j' });
+    expect(c.window).toMatchObject({ from: finished, to: finished, toSegment: segmentFromNumber(1, 3n) });
+    expect(Date.parse(c.window.to!)).toBeGreaterThanOrEqual(Date.parse(c.window.from!));
+  });
+
   it('keeps the window of the older backups while the newest one waits for its WAL', async () => {
     const p = 'spilo/fresh/u-f/wal/15/';
     const at = (seg: number, time: string) => put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(seg))}_backup_stop_sentinel.json`, sentinel(seg * 2 ** 24 + 0x28, seg * 2 ** 24 + 0x100, time));

@@ -101,9 +101,13 @@ export function computeWindow(backups: BaseBackup[], switches: TimelineSwitch[],
   const finishNeeded = checkedFrom.finishSegment ? parseSeg(checkedFrom.finishSegment) : parseSeg(checkedFrom.startSegment);
   const consistent = last !== undefined && (last.timeline > checkedFrom.timeline || last.number >= finishNeeded);
   if (!consistent) return { ...empty, gaps };
+  // The WAL through the checked backup's finish segment is archived, so the window reaches at least its finish. The
+  // segment's upload time alone can be earlier (uploaded while the backup finished, listed in whole seconds): then
+  // from > to, an impossible window on screen, until the next segment arrives.
+  const archivedAt = last!.modified.toISOString();
   return {
     from: oldest.finishTime,
-    to: last!.modified.toISOString(),
+    to: checkedFrom.finishTime > archivedAt ? checkedFrom.finishTime : archivedAt,
     fromBackup: oldest.id,
     toSegment: segmentFromNumber(last!.timeline, last!.number),
     timelines: switches,
