@@ -10,6 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.ts';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 const BUCKET = 'bench-logical';
@@ -75,7 +76,6 @@ export async function benchLogical(): Promise<Record<string, unknown>[]> {
     // Each pair runs ROUNDS times, baseline and zpg in turn, so both meet the same caches and the same
     // background load; the row reports the medians and the spread of the per-round ratios.
     const rounds = Math.max(1, Number(process.env.BENCH_LOGICAL_ROUNDS ?? 3));
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const pair = async (name: string, baselineCmd: string, format: 'set' | 'dumpall') => {
       const base: number[] = [];
       const runs: { seconds: number; stored: number; peakMiB: number }[] = [];

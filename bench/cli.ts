@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { childOf, exited, inPty, seedApi, started, tap } from './console.ts';
 import { procMiB } from './proc.ts';
+import { median } from './stats.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const ZPG = join(REPO, 'bin', 'zpg.mjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const run = promisify(execFile);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Row = Record<string, string | number>;
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Change, ZpgStore } from '../src/store/store.ts';
 import { startSandboxApi } from './proc.ts';
+import { median } from './stats.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const ZPG = join(REPO, 'bin', 'zpg.mjs');
@@ -23,7 +24,6 @@ const ROWS = 40;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 type Row = Record<string, string | number>;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

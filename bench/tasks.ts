@@ -14,6 +14,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { median } from './stats.ts';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '..');
@@ -25,7 +26,6 @@ const PARTS = new Set((process.env.BENCH_TASKS ?? 'switchover,psql,recreate').sp
 const CLUSTER = 'acid-demo';
 const NS = 'default';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => Math.round(x);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000, stepMs = 100): Promise<T> {

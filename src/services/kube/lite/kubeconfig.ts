@@ -4,6 +4,7 @@
 // kubectl, and loading client-node costs two seconds of module loading.
 // Credentials client-node knows and this does not (auth-provider plugins,
 // proxies) raise LiteUnsupported: the caller then takes client-node's path.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -92,8 +93,6 @@ function execCredentials(exec: Obj, server: string): LiteCredentials {
   env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec: { interactive: false, ...(exec.provideClusterInfo ? { cluster: { server } } : {}) } });
   let out: string;
   try {
-    // child_process on use: only a kubeconfig with a credential plugin needs it (~1.2 ms of every start)
-    const { execFileSync } = process.getBuiltinModule('node:child_process');
     out = execFileSync(command, Array.isArray(exec.args) ? exec.args.map(String) : [], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'inherit'] });
   } catch (e) {
     throw new KubeConfigError(`the kubeconfig's credential plugin ${command} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
