@@ -1,0 +1,16 @@
+// A reader process of BENCH=backups: its first catalog of the bucket, its own V8 cold as in a `zpg` that just
+// started. Prints {"first": ms, "requests": n}.
+import { readBucketCatalog } from '../src/services/backups/catalog.ts';
+import { SentinelCache } from '../src/services/backups/base-backups.ts';
+import { createS3Client } from '../src/services/s3/client.ts';
+
+const [endpoint, bucket] = process.argv.slice(2);
+const s3 = createS3Client({ endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', timeoutMs: 600_000 });
+const read = async () => {
+  const start = performance.now();
+  const { clusters, requests } = await readBucketCatalog({ s3, walBucket: bucket, sentinels: new SentinelCache() });
+  if (!clusters.every((c) => c.window.to)) throw new Error('a cluster without a window');
+  return { ms: Math.round(performance.now() - start), requests };
+};
+const first = await read();
+console.log(JSON.stringify({ first: first.ms, requests: first.requests }));
