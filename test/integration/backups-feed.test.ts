@@ -4,11 +4,11 @@
 // only while the browser is open, a refresh reads again at once, a broken
 // endpoint is an error on the cluster (not a storm of requests), and with no
 // bucket the slice says so without any request.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startS3Server, type S3Server } from '../../src/sandbox/s3/server.ts';
 import { segmentFromNumber } from '../../src/services/backups/layout.ts';
 import { startBackupsFeed, type BackupsFeed } from '../../src/services/live/backups-feed.ts';
@@ -116,6 +116,24 @@ describe('backups feed', () => {
     store.getState().upsert('postgresqls', { metadata: { name: 'other', namespace: 'default', uid: 'u-other' }, spec: {} });
     await eventually('other tried', () => store.getState().backups.clusters['default/other']?.error, 60_000);
     expect(c.about).toBe(after);
+  }, 120_000);
+
+  it("a new cluster's first backup shows within the open cluster's interval, not the two minutes of the others", async () => {
+    const store = storeWith(['old-empty', 'u-old-empty']);
+    store.getState().upsert('postgresqls', { metadata: { name: 'young', namespace: 'default', uid: 'u-young', creationTimestamp: new Date().toISOString() }, spec: {} });
+    feed = startBackupsFeed(store, { source: async () => ({ settings: { s3, walBucket: Bucket }, source: `s3://${Bucket}` }), intervalMs: 600_000, focusIntervalMs: 1_000 });
+    await eventually('young read, empty', () => store.getState().backups.clusters['default/young']?.catalog, 60_000);
+    const old = await eventually('old read, empty', () => store.getState().backups.clusters['default/old-empty'], 60_000);
+    expect(store.getState().backups.clusters['default/young'].catalog!.baseBackups).toEqual([]);
+    // its first base backup arrives: no refresh, no focus, yet it is on screen long before ten minutes
+    const key = 'spilo/young/u-young/wal/15/basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json';
+    await put(key, sentinel(0x2000028, 0x2000100, new Date().toISOString()));
+    // the other tests list the bucket's clusters: this one leaves it as it found it
+    onTestFinished(() => s3.send(new DeleteObjectCommand({ Bucket, Key: key })).then(() => {}));
+    const young = await eventually('young backup seen', () => store.getState().backups.clusters['default/young']?.catalog?.baseBackups[0], 60_000);
+    expect(young!.id).toBe('base_000000010000000000000002');
+    // a cluster older than an hour without backups keeps the long interval: read once, not again
+    expect(store.getState().backups.clusters['default/old-empty'].at).toBe(old!.at);
   }, 120_000);
 
   it('a cluster alive in another namespace is not listed as deleted', async () => {

@@ -1,7 +1,9 @@
 // The backup catalog of the clusters in the store, read from S3 into the
 // store's `backups` slice. Backups change slowly: every cluster is read every
 // `intervalMs` (two minutes), the one open on screen every `focusIntervalMs`,
-// a few at a time, each read under a deadline. The deleted clusters in the
+// and so is a cluster of the last hour that has no backup yet (its first one
+// is news: the clusters view said `none` for two minutes after it), a few at a
+// time, each read under a deadline. The deleted clusters in the
 // bucket are listed only while the backups browser is on screen. With no
 // bucket the slice says so once (configured: false) and nothing is polled.
 import type { ClusterRef } from '../backups/catalog.ts';
@@ -58,6 +60,16 @@ export function schedulesOf(pg: Manifest, o: Pick<BackupsFeedOptions, 'logicalSc
     ...(pg.spec?.enableLogicalBackup ? { logical: pg.spec.logicalBackupSchedule || o.logicalSchedule || DEFAULT_LOGICAL_SCHEDULE } : {}),
     ...(created ? { since: created instanceof Date ? created.toISOString() : created } : {}),
   };
+}
+
+/** How long after its creation a cluster without any backup is read as often as the open one. */
+const FIRST_BACKUP_WATCH_MS = 3_600_000;
+
+function awaitsFirstBackup(pg: Manifest, view: ClusterBackupsView | undefined, now: number): boolean {
+  const c = view?.catalog;
+  if (c && (c.baseBackups.length || c.logicalBackups.length)) return false;
+  const created = new Date(pg.metadata?.creationTimestamp ?? NaN).getTime();
+  return now - created < FIRST_BACKUP_WATCH_MS;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message || e.name : String(e));
@@ -152,7 +164,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     for (const [key, pg] of Object.entries(s.postgresqls) as [string, Manifest][]) {
       const view = s.backups.clusters[key];
       const age = now - (view?.at ?? 0);
-      const every = key === focus ? focusInterval : interval;
+      const every = key === focus || awaitsFirstBackup(pg, view, now) ? focusInterval : interval;
       // a failed read waits its interval too: no error storm against a broken endpoint
       const last = Math.max(view?.at ?? 0, lastTry.get(key) ?? 0);
       if (!due.has(key) && now - last < every) continue;
