@@ -80,6 +80,15 @@ describe('console backups', () => {
     expect(plan.yaml).toContain(`uid: ${uid}`);
     expect(plan.yaml).toContain('name: shop-clone');
     await expect(backups.previewClone({ cluster: 'shop', namespace: 'default', to: 'shop-clone', time: '2020-01-01T00:00:00Z' })).rejects.toThrow(/--time/);
+    // Right after a first backup, before any WAL after its upload: --latest says what to do, not "before the oldest backup".
+    const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
+    const fresh = (await custom.createNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', namespace: 'default', plural: 'postgresqls', body: { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'fresh' }, spec: { teamId: 'acid', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '15' } } } })) as { metadata: { uid: string } };
+    const p = `spilo/fresh/${fresh.metadata.uid}/wal/15/`;
+    for (const n of [2, 3]) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.br`);
+    const at = new Date().toISOString();
+    await put(`${p}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`, JSON.stringify({ LSN: 0x2000028, FinishLSN: 0x2000100, PgVersion: 150004, Version: 2, StartTime: at, FinishTime: at }));
+    const refused = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', latest: true }).then(() => 'previewed', (e: Error) => e.message);
+    expect(refused).toMatch(/^--latest: no WAL of fresh is archived after its oldest base backup's upload \(\S+\) yet: run with --apply, which archives the present first, or try again later$/);
   }, 120_000);
 
   it('on screen: the BACKUP column, b with the window, and the clone wizard previewing the real plan up to its request', async () => {

@@ -131,9 +131,12 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   // Spilo needs a backup uploaded strictly before the time: the window starts there for a clone.
   const start = oldest && Date.parse(oldest.modified) > Date.parse(catalog.window.from) ? oldest.modified : catalog.window.from;
   const windowSaid = `the restorable window is ${start} → ${catalog.window.to}`;
+  const applyHint = live ? ': run with --apply, which archives the present first, or try again later' : '';
+  // Right after a first backup the archive may end before its upload: the end of the window is then no point to restore to.
+  if (req.latest && !env.at && at.getTime() <= Date.parse(start)) throw new BadInput(`--latest: no WAL of ${req.cluster} is archived after its oldest base backup's upload (${start}) yet${applyHint}`);
   if (at.getTime() <= Date.parse(start)) throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: before the oldest base backup of ${req.cluster}; ${windowSaid}`);
   if (at.getTime() > Date.parse(catalog.window.to)) {
-    const hint = live ? '; WAL after it is not archived yet: run with --apply, which archives the present first, or try again later' : '';
+    const hint = live ? `; WAL after it is not archived yet${applyHint}` : '';
     throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: after the end of the restorable window (the last archived WAL); ${windowSaid}${hint}`);
   }
   const backup = pickBaseBackup(catalog, at);
