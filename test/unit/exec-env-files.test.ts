@@ -1,9 +1,10 @@
 // Files a pod's exec'd commands read (patronictl's config, the hosts file) are
 // replaced whole: a patronictl started by one exec while another exec set up
 // the pod read a half-copied config and failed (seen as 15 in 600 concurrent
-// `zpg patronictl -- list` runs on 2 busy cores).
+// `zpg patronictl -- list` runs on 2 busy cores). A hosts file is never
+// replaced at all: a patronictl died in nss_wrapper's reload of a replaced one.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -47,14 +48,38 @@ it('a reader never sees a half-written patronictl config while execs set up the 
   expect(statSync(target).mode & 0o777).toBe(0o600); // it holds passwords
 });
 
-it('leaves the hosts file alone when nothing changed, so running commands do not reload it', () => {
-  const hosts = join(rt.podDir, 'hosts');
-  execContext('acid-x-0', rt);
-  const before = statSync(hosts).ino;
-  execContext('acid-x-0', rt);
-  expect(statSync(hosts).ino).toBe(before);
+it('gives a new content a new hosts file and never replaces one a running command may read', () => {
+  writeFileSync(services, '127.0.23.9 acid-x\n');
+  const first = execContext('acid-x-0', rt).env.NSS_WRAPPER_HOSTS!;
+  const before = statSync(first);
+  expect(execContext('acid-x-0', rt).env.NSS_WRAPPER_HOSTS).toBe(first); // same content: the same file, untouched
+  expect(statSync(first).ino).toBe(before.ino);
+  // An Endpoints change while a command runs with the first file (nss_wrapper rereads a replaced file under it).
   writeFileSync(services, '127.0.23.9 acid-x\n127.0.23.10 acid-x-repl\n');
-  const env = execContext('acid-x-0', rt).env;
-  expect(env.NSS_WRAPPER_HOSTS).toBe(hosts);
-  expect(statSync(hosts).ino).not.toBe(before);
+  const second = execContext('acid-x-0', rt).env.NSS_WRAPPER_HOSTS!;
+  expect(second).not.toBe(first);
+  expect(readFileSync(second, 'utf8')).toBe('127.0.23.5 localhost localhost.localdomain acid-x-0\n127.0.23.9 acid-x\n127.0.23.10 acid-x-repl\n');
+  expect(readFileSync(first, 'utf8')).toBe('127.0.23.5 localhost localhost.localdomain acid-x-0\n127.0.23.9 acid-x\n');
+  expect(statSync(first).ino).toBe(before.ino);
+  expect(statSync(first).mtimeMs).toBe(before.mtimeMs);
+  expect(statSync(second).mode & 0o777).toBe(0o644);
+});
+
+it('removes old hosts files only beyond the newest few and after some minutes', () => {
+  const old = Date.now() / 1000 - 3600;
+  const files = Array.from({ length: 12 }, (_, i) => join(rt.podDir, `hosts-old${i}`));
+  files.forEach((f, i) => {
+    writeFileSync(f, '');
+    utimesSync(f, old + i, old + i);
+  });
+  const recent = join(rt.podDir, 'hosts-recent');
+  writeFileSync(recent, '');
+  writeFileSync(services, `127.0.23.11 acid-y\n`);
+  const current = execContext('acid-x-0', rt).env.NSS_WRAPPER_HOSTS!;
+  const left = readdirSync(rt.podDir).filter((f) => f.startsWith('hosts-'));
+  expect(existsSync(current)).toBe(true);
+  expect(existsSync(recent)).toBe(true); // young: a command may still use it
+  expect(existsSync(files[11])).toBe(true); // among the newest
+  expect(existsSync(files[0])).toBe(false);
+  expect(left.length).toBe(9); // the current one and the newest eight others
 });

@@ -6,7 +6,8 @@
 // a container's network namespace (Spilo's scripts call localhost:8008): for
 // resolver users (psql, Python, patronictl) through the pod's hosts file, for
 // curl, which resolves localhost itself, through a .curlrc connect-to.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PG_BIN_DIR } from '../patroni/preflight.ts';
 import type { Member } from '../patroni/member.ts';
@@ -53,7 +54,7 @@ export function execContext(pod: string, rt: PodRuntime & { member: Member }): E
 /**
  * The pod's hosts file (localhost and the pod's name at its address, then the
  * namespace's Service names) and a .curlrc sending localhost to the same
- * address; rewritten on each exec, so they follow Service changes.
+ * address; made on each exec, so each new command sees the current Services.
  */
 function ownLocalhost(pod: string, rt: PodRuntime): Record<string, string> {
   const out: Record<string, string> = {};
@@ -67,18 +68,54 @@ function ownLocalhost(pod: string, rt: PodRuntime): Record<string, string> {
     } catch {
       // no Service has an endpoint yet
     }
-    const hosts = join(rt.podDir, 'hosts');
-    replaceIfChanged(hosts, `${rt.ip} localhost localhost.localdomain ${pod}\n${rest}`);
-    out.NSS_WRAPPER_HOSTS = hosts;
+    out.NSS_WRAPPER_HOSTS = hostsFile(rt.podDir, `${rt.ip} localhost localhost.localdomain ${pod}\n${rest}`);
   }
   return out;
+}
+
+/** Old hosts files: kept while a command started with one may still look names up in it. */
+const HOSTS_KEEP = 8;
+const HOSTS_KEEP_MS = 10 * 60_000;
+
+/**
+ * The hosts file of this content, written once and never replaced: nss_wrapper
+ * rereads a replaced file under a running command, and with several threads
+ * looking up (patronictl) that reload can kill it ("nwrap_he_unload: Failed to
+ * initialize hash table", exit 255). A change of content is a new file.
+ */
+function hostsFile(dir: string, content: string): string {
+  const file = join(dir, `hosts-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, content, { mode: 0o644 });
+  try {
+    linkSync(tmp, file); // unlike a rename, never replaces a file a command may hold
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  pruneHosts(dir, file);
+  return file;
+}
+
+/**
+ * Bounds a long demo's old files. Only old ones beyond the newest few go: a
+ * running command whose file is removed can no longer resolve (nss_wrapper
+ * reopens it by name once it has been unlinked).
+ */
+function pruneHosts(dir: string, current: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('hosts-') && join(dir, f) !== current)
+    .map((f) => ({ f, mtime: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { f, mtime } of files.slice(HOSTS_KEEP)) if (Date.now() - mtime > HOSTS_KEEP_MS) rmSync(join(dir, f), { force: true });
 }
 
 /**
  * Files that commands of other execs in the same pod may be reading right now:
  * replaced whole (a rename, never rewritten in place: a concurrent patronictl
- * read a half-copied config), and only when the content changed (nss_wrapper
- * reloads a replaced hosts file under a running process's threads).
+ * read a half-copied config), and only when the content changed.
  */
 function replaceIfChanged(file: string, content: string, mode = 0o644): void {
   try {

@@ -73,7 +73,8 @@ export class ServiceHosts {
     if (this.written.get(namespace) === text) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     // A rename, never a rewrite in place: a lookup reads the old file or the new one, never half of one,
-    // and nss_wrapper rereads a file once the one it holds open has been replaced.
+    // and nss_wrapper rereads a file once the one it holds open has been replaced: the members' processes,
+    // started once, follow Service changes only so. Exec'd commands get files never replaced (exec-env.ts).
     const tmp = `${this.file(namespace)}.tmp`;
     writeFileSync(tmp, text, { mode: 0o644 }); // members run as postgres when the kubelet runs as root
     renameSync(tmp, this.file(namespace));
