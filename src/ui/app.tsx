@@ -8,7 +8,7 @@ import { clusterEvents, clusterRow, clusterRows, statefulSetOf } from '../store/
 import type { Focus, ZpgStore } from '../store/store.ts';
 import type { ClusterRow } from '../services/clusters/summary.ts';
 import { formatDuration } from './format.ts';
-import { useNow } from './hooks/use-now.ts';
+import { useNow, useSteppedNow } from './hooks/use-now.ts';
 import { keyNames } from './input.ts';
 import { hintsFor } from './keymap.ts';
 import { bodyRows, clusterLayout, listRows, pagedRows } from './layout.ts';
@@ -148,7 +148,13 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
     setUi(next);
   });
 
-  const now = useNow(watchError !== undefined || shownTask?.state === 'running');
+  // Ages on screen (AGE, BACKUP) keep counting while nothing else changes: to the second while a cluster is
+  // young enough to show seconds, else to 10 s (they show minutes). Ink writes nothing when the frame is unchanged.
+  const counting = watchError !== undefined || shownTask?.state === 'running';
+  const young = inList && rows.some((r) => Date.now() - Date.parse(r.createdAt ?? '') < 120_000);
+  const ageStep = young ? 1000 : 10_000;
+  const now = useNow(counting || inList || detail !== undefined, counting ? 1000 : ageStep);
+  const agesAt = useSteppedNow(now, ageStep);
   const crumbs = ui.view === 'help' ? 'help' : ui.view === 'log' ? `clusters › ${ui.open} › log` : ui.view === 'cluster' && ui.open ? `clusters › ${ui.open}` : 'clusters';
   const ns = context.allNamespaces ? 'all namespaces' : `ns ${context.namespace ?? 'default'}`;
   return (
@@ -173,7 +179,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
         <Box flexDirection="column" height={body} overflow="hidden">
           {tasks.modal?.kind === 'pick' && <CandidatePicker modal={tasks.modal} />}
           {tasks.modal?.kind === 'confirm' && <ConfirmDialog modal={tasks.modal} />}
-          {!tasks.modal && ui.view === 'clusters' && !ui.why && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} sort={ui.sort} backups={backups.backups} />}
+          {!tasks.modal && ui.view === 'clusters' && !ui.why && <ClustersView rows={rows} cursor={ui.cursor} width={width} height={body} allNamespaces={context.allNamespaces} synced={synced} sort={ui.sort} backups={backups.backups} now={agesAt} />}
           {!tasks.modal && ui.view === 'cluster' && !ui.why && (
             <ClusterView row={open} statefulset={statefulset} patroni={detail ? patroni[detail] : undefined} events={recent} manifest={manifest} detail={detailLines} backupsLine={detail && backups.backups.configured !== undefined ? <BackupsLine view={backups.backups.clusters[detail]} backups={backups.backups} now={Date.now()} /> : undefined} ui={ui} width={width} height={body} />
           )}

@@ -88,6 +88,18 @@ describe('clusters view at 80x24', () => {
     await screen.waitFor((x) => !x.includes('STALE'));
   });
 
+  it("keeps AGE counting while nothing changes: a new cluster's age ticks in seconds", async () => {
+    const store = demoStore();
+    const fresh = postgresql('acid-new', 1);
+    store.getState().upsert('postgresqls', { ...fresh, metadata: { ...fresh.metadata, creationTimestamp: new Date(Date.now() - 5_000).toISOString() } });
+    screen = await renderScreen({ store });
+    const age = (t: string) => /^acid-new\s.*?\s(\d+)s(\s|$)/m.exec(t)?.[1];
+    const first = age(await screen.waitFor((t) => age(t) !== undefined));
+    // no store change: only the clock moves
+    const later = age(await screen.waitFor((t) => age(t) !== first, 10_000));
+    expect(Number(later)).toBeGreaterThan(Number(first));
+  });
+
   it('adds the NAMESPACE column across all namespaces', async () => {
     const store = demoStore();
     store.setState({ context: { name: 'zpg-sandbox', allNamespaces: true } });

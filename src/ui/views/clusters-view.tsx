@@ -36,6 +36,14 @@ const COLUMNS: Column<ClusterRow>[] = [
   { title: 'MESSAGE', width: 7, grow: true, cell: rowMessage, tone: (r) => (r.health === 'NoLeader' ? 'bad' : r.reasons.length || r.problems.length ? 'warn' : undefined) },
 ];
 
+/** The columns at `now`: AGE and BACKUP count from it. */
+function columnsAt(now: number, backups: BackupsState | undefined): Column<ClusterRow>[] {
+  return COLUMNS.flatMap((c) => {
+    if (c.title === 'AGE') return [{ ...c, cell: (r: ClusterRow) => formatAge(r.createdAt, now) }];
+    return c.title === 'HEALTH' && backups?.configured === true ? [c, backupColumn(backups, now)] : [c];
+  });
+}
+
 const SORT_TITLES: Record<SortKey, string> = { name: 'NAME', namespace: 'NAMESPACE', status: 'HEALTH', lag: 'LAG MiB' };
 
 export interface ClustersViewProps {
@@ -49,6 +57,8 @@ export interface ClustersViewProps {
   sort?: SortKey;
   /** the backups feed's catalog: a BACKUP column after HEALTH when a feed runs */
   backups?: BackupsState;
+  /** the time ages count to; a new value redraws every row, so it moves only as fast as the ages shown need */
+  now?: number;
 }
 
 /** The name-like columns as wide as their longest value (within bounds), so the rest of the line is left for messages. */
@@ -57,10 +67,10 @@ function sized(columns: Column<ClusterRow>[], rows: ClusterRow[]): Column<Cluste
   return columns.map((c) => (c.title === 'NAME' || c.title === 'NAMESPACE' || c.title === 'LEADER' ? { ...c, width: Math.min(c.title === 'NAME' ? 24 : 16, longest(c)) } : c));
 }
 
-export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups }: ClustersViewProps) {
+export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups, now = Date.now() }: ClustersViewProps) {
   const { plain } = useLook();
   // The namespace column only when there is more than one namespace to tell apart, as `zpg list` does.
-  const withBackups = useMemo(() => (backups?.configured === true ? COLUMNS.flatMap((c) => (c.title === 'HEALTH' ? [c, backupColumn(backups)] : [c])) : COLUMNS), [backups]);
+  const withBackups = useMemo(() => columnsAt(now, backups), [backups, now]);
   const columns = useMemo(() => layout(sized(allNamespaces ? [NAMESPACE, ...withBackups] : withBackups, rows), width, plain), [width, plain, allNamespaces, rows, withBackups]);
   if (rows.length === 0 && !synced) return <Text dimColor>Loading clusters…</Text>;
   if (rows.length === 0) return <Text dimColor>No clusters. Submit a postgresql manifest, or widen with :ns all.</Text>;
