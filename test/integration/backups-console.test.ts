@@ -17,6 +17,7 @@ import { createS3Client } from '../../src/services/s3/client.ts';
 import { createZpgStore } from '../../src/store/store.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
 import { renderScreen, type Screen } from '../helpers/screen.ts';
+import { zpg } from '../helpers/zpg.ts';
 import type { TaskRequest } from '../../src/services/tasks/prepare.ts';
 
 const Bucket = 'zpg-console';
@@ -87,8 +88,14 @@ describe('console backups', () => {
     for (const n of [2, 3]) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.br`);
     const at = new Date().toISOString();
     await put(`${p}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`, JSON.stringify({ LSN: 0x2000028, FinishLSN: 0x2000100, PgVersion: 150004, Version: 2, StartTime: at, FinishTime: at }));
-    const refused = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', latest: true }).then(() => 'previewed', (e: Error) => e.message);
-    expect(refused).toMatch(/^--latest: no WAL of fresh is archived after its oldest base backup's upload \(\S+\) yet: run with --apply, which archives the present first, or try again later$/);
+    // The wizard's preview leads to its apply, which marks the present first: that is the point it shows.
+    const marked = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', latest: true });
+    expect(marked.said).toBe('--latest: the present on fresh, marked when the clone is created');
+    expect(marked.baseBackup.id).toBe('base_000000010000000000000002');
+    // The CLI's preview without --apply has no such point yet, and says what to do (with --apply it plans as above).
+    const cli = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--latest'], { env });
+    expect(cli.stderr).toMatch(/^zpg: --latest: no WAL of fresh is archived after its oldest base backup's upload \(\S+\) yet: run with --apply, which archives the present first, or try again later\n$/);
+    expect(cli.code).toBe(2);
   }, 120_000);
 
   it('on screen: the BACKUP column, b with the window, and the clone wizard previewing the real plan up to its request', async () => {

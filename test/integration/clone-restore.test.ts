@@ -147,6 +147,16 @@ describe('zpg restore clone', () => {
     expect(await batches('acid-pitr')).toEqual({ before: 50 });
   }, 900_000);
 
+  it('clones the present with --latest --apply: every row committed before the command', async () => {
+    await sql(SOURCE, "insert into t (batch) select 'now' from generate_series(1, 7)");
+    const applied = await run(['restore', 'clone', SOURCE, '--to', 'acid-now', '--latest', '--apply'], 600_000);
+    expect(applied.code, applied.stderr).toBe(0);
+    // the mark archived and the clone planned at it (once its segment was listed within the mark's own second,
+    // the step was skipped as "after the end of the restorable window")
+    expect(applied.stdout).toMatch(/✓ archive the present of acid-src \(a commit and a WAL switch\) \([\d.]+s\): [0-9A-F]{24} archived by acid-src-0; --latest is \S+Z\n/);
+    expect(await batches('acid-now')).toEqual({ before: 50, after: 50, now: 7 });
+  }, 900_000);
+
   it('clones a deleted cluster by its uid', async () => {
     const source = (await custom.getNamespacedCustomObject({ ...PG, namespace: 'default', name: SOURCE })) as { metadata: { uid: string } };
     const uid = source.metadata.uid;
@@ -166,6 +176,6 @@ describe('zpg restore clone', () => {
     const applied = await run(['restore', 'clone', SOURCE, '--uid', uid, '--to', 'acid-back', '--time', at, '--apply'], 600_000);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/acid-back is Running/);
-    expect(await batches('acid-back')).toEqual({ before: 50, after: 50, late: 5 });
+    expect(await batches('acid-back')).toEqual({ before: 50, after: 50, now: 7, late: 5 });
   }, 900_000);
 });

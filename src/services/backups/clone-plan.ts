@@ -23,6 +23,8 @@ export interface CloneRequest {
   time?: string;
   latest?: boolean;
   uid?: string;
+  /** the plan of an apply: its task marks the present on a live source first, and --latest is that moment */
+  applying?: boolean;
 }
 
 export interface ClonePlan {
@@ -125,7 +127,9 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   if (!catalog.window.from || !catalog.window.to) {
     throw new BadInput(`${req.time ? `--time ${req.time}` : '--latest'}: ${req.cluster} (uid ${uid}) has no restorable window in ${where}: ${catalog.baseBackups.length ? 'no base backup has its WAL archived yet' : 'no base backup'}`);
   }
-  const at = env.at ?? (parsed ? parsed.instant : new Date(catalog.window.to));
+  // --latest on a live source, applied: the present, which the task marks (and archives) before it plans again.
+  const markedLater = Boolean(req.latest && req.applying && live && !env.at);
+  const at = env.at ?? (parsed ? parsed.instant : markedLater ? new Date(Math.max(Date.now(), Date.parse(catalog.window.to))) : new Date(catalog.window.to));
   const flag = req.time ? `--time ${req.time}` : '--latest';
   const oldest = catalog.baseBackups.filter((b) => b.prefix === catalog.walPrefixes[0]).sort((a, b) => a.modified.localeCompare(b.modified))[0];
   // Spilo needs a backup uploaded strictly before the time: the window starts there for a clone.
@@ -133,9 +137,9 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const windowSaid = `the restorable window is ${start} → ${catalog.window.to}`;
   const applyHint = live ? ': run with --apply, which archives the present first, or try again later' : '';
   // Right after a first backup the archive may end before its upload: the end of the window is then no point to restore to.
-  if (req.latest && !env.at && at.getTime() <= Date.parse(start)) throw new BadInput(`--latest: no WAL of ${req.cluster} is archived after its oldest base backup's upload (${start}) yet${applyHint}`);
+  if (req.latest && !env.at && !markedLater && at.getTime() <= Date.parse(start)) throw new BadInput(`--latest: no WAL of ${req.cluster} is archived after its oldest base backup's upload (${start}) yet${applyHint}`);
   if (at.getTime() <= Date.parse(start)) throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: before the oldest base backup of ${req.cluster}; ${windowSaid}`);
-  if (at.getTime() > Date.parse(catalog.window.to)) {
+  if (at.getTime() > Date.parse(catalog.window.to) && !markedLater) {
     const hint = live ? `; WAL after it is not archived yet${applyHint}` : '';
     throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: after the end of the restorable window (the last archived WAL); ${windowSaid}${hint}`);
   }
@@ -148,13 +152,14 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const offsetText = parsed ? parsed.rfc3339 : at.toISOString().replace('Z', '+00:00');
   const manifest = buildCloneManifest({ name: req.to, namespace: req.namespace, source: { cluster: req.cluster, uid, spec: source?.spec }, timestamp: offsetText, pgMajor, s3, walPrefix: backup.prefix });
   if (!source) notes.push(`${req.cluster} is deleted: its manifest is gone, so the clone gets 1 instance, 1Gi and PostgreSQL ${pgMajor ?? '15'}; edit the manifest for more`);
-  if (req.latest && live && !env.at) notes.push(`--latest: --apply first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it; this preview uses the end of the window, and recovery to it needs a commit after it in the archive`);
+  if (markedLater) notes.push(`--latest: the clone first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it`);
+  else if (req.latest && live && !env.at) notes.push(`--latest: --apply first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it; this preview uses the end of the window, and recovery to it needs a commit after it in the archive`);
   if (!live) notes.push('recovery needs a commit after the target time in the archive; a time after the deleted cluster\'s last commit fails with "recovery ended before configured recovery target was reached"');
   return {
     manifest,
     yaml: manifestYaml(manifest),
     instant: utc(at),
-    said: parsed ? parsed.said : env.at ? `the present on ${req.cluster}: ${utc(at)}` : `--latest: the end of the window, ${utc(at)}`,
+    said: parsed ? parsed.said : env.at ? `the present on ${req.cluster}: ${utc(at)}` : markedLater ? `--latest: the present on ${req.cluster}, marked when the clone is created` : `--latest: the end of the window, ${utc(at)}`,
     baseBackup: { id: backup.id, finishTime: backup.finishTime, modified: backup.modified },
     walRange,
     source: { cluster: req.cluster, namespace: req.namespace, uid, live },

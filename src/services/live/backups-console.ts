@@ -47,7 +47,8 @@ export function startConsoleBackups(store: ZpgStore, kc: k8s.KubeConfig, namespa
     feed,
     previewClone: async (args) => {
       const s = await source.catch(() => undefined);
-      return planCloneManifest({ kc, namespace: args.namespace, ...(s ? { s3: s.resolved } : {}) }, args);
+      // the wizard's preview leads to its apply: --latest is then the present the clone task marks
+      return planCloneManifest({ kc, namespace: args.namespace, ...(s ? { s3: s.resolved } : {}) }, { ...args, applying: true });
     },
     stop() {
       unsubscribe();

@@ -47,6 +47,9 @@ export async function markThePresent(env: TaskEnv, cluster: string, timeoutMs: n
   try {
     const [{ now }] = (await client.query<{ now: Date }>('select clock_timestamp() as now')).rows;
     await client.query('select txid_current()');
+    // S3 lists LastModified in whole seconds: switched within the mark's own second, the segment would be
+    // listed before the mark and the window would end before it. The switch waits for the next second.
+    await client.query(`select pg_sleep(greatest(0, extract(epoch from date_trunc('second', $1::timestamptz) + interval '1 second' - clock_timestamp())))`, [now]);
     const [{ seg }] = (await client.query<{ seg: string }>('select pg_walfile_name(pg_switch_wal()) as seg')).rows;
     await until(step, `${seg} archived by ${leader.metadata.name}`, async () => {
       const [{ last }] = (await client.query<{ last: string | null }>('select last_archived_wal as last from pg_stat_archiver')).rows;
@@ -111,7 +114,7 @@ export async function prepareCloneTask(env: TaskEnv, req: CloneTaskRequest, time
   const wait = timeoutMs === defaultTimeoutMs ? Math.max(timeoutMs, CLONE_TIMEOUT_MS) : timeoutMs;
   const first = await planCloneManifest(
     { kc: env.kc, namespace: env.namespace, ...(req.s3 ? { s3Flags: req.s3 } : {}), ...(req.operatorConfig ? { operatorConfig: req.operatorConfig } : {}) },
-    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}) },
+    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.apply ? { applying: true } : {}) },
   );
   return { plan: planCloneTask(env, req, first, wait), destructive: false, clonePlan: first };
 }
