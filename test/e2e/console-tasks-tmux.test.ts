@@ -48,6 +48,7 @@ describe.skipIf(!hasTmux)(`console day-2 keys in tmux against zpg demo${hasTmux 
     keys('psql', 'Enter');
     let s = await waitForScreen('psql', "psql's answer", (x) => /^ handover-42$/m.test(x), 30_000);
     expect(s).not.toContain('zpg · '); // psql has the whole terminal
+    expect(s.split('\n')[0]).toMatch(/^psql \(/); // from the top, not below what the shell showed before zpg
     type('psql', '\\q');
     keys('psql', 'Enter');
     s = await waitForScreen('psql', 'the console again, with the exit code', (x) => x.includes('psql in default/acid-demo-0 ended with exit code 0') && LEADER_ROW.test(x), 30_000);

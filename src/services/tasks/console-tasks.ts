@@ -28,6 +28,10 @@ export function consoleTasks(store: ZpgStore, kc: k8s.KubeConfig): ConsoleTasks 
         say('error', `${request.kind} refused: ${why}`);
       }
     },
-    shell: (namespace, pod, command) => runShell(kc, namespace, pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }),
+    shell: (namespace, pod, command) => {
+      // The console has left its own screen: psql starts on a clear one, not below what the shell showed before zpg.
+      if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+      return runShell(kc, namespace, pod, command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    },
   };
 }
