@@ -38,18 +38,7 @@ export function lagMb(bytes: number | null | undefined): string {
   return String(Math.round(bytes / 1048576));
 }
 
-/** a byte count as a person reads it: 0 B, 512 B, 16 kB, 109 MB, 2.1 GB (powers of 1024, kubectl's units) */
-export function bytes(n: number | null | undefined): string {
-  if (n === undefined || n === null) return '';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 || v >= 10 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
+export { bytes } from '../services/bytes.ts';
 
 /** PostgreSQL's lag interval in seconds; '-' when it has none (idle) */
 export function seconds(s: number | null | undefined): string {

@@ -148,6 +148,10 @@ describe('zpg backup logical / zpg restore logical', () => {
     const keys = await keysUnder(`${dir}${b.backup.id}/`);
     expect(keys).toEqual(expect.arrayContaining([`${dir}${b.backup.id}/001-foo.dump`, `${dir}${b.backup.id}/globals.sql.gz`, `${dir}${b.backup.id}/manifest.json`]));
     expect(keys).toHaveLength(b.backup.databases.length + 2);
+    // `zpg backups` says a small set's size in kB, not as "0.0" MB (a DBA would read that as empty)
+    const listing = await zpg(['backups', NAME]);
+    expect(listing.stdout).toMatch(/^LOGICAL BACKUP +KIND +TAKEN +AGE +SIZE$/m);
+    expect(listing.stdout).toMatch(new RegExp(`^${b.backup.id} +logical-set +\\S+ +\\S+ +\\d+(\\.\\d)? (B|kB|MB)$`, 'm'));
     // Several databases: the restore asks which one.
     const which = await zpg(['restore', 'logical', NAME, '--backup', b.backup.id, '--into', NAME]);
     expect(which.code).toBe(2);

@@ -3,7 +3,7 @@
 // bucket still holds that no postgresql object owns any more.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { age, parseOutput, structured, table } from '../format.ts';
+import { age, bytes, parseOutput, structured, table } from '../format.ts';
 import { backupS3Flags, type BackupS3Flags } from '../../services/backups/s3-settings.ts';
 
 interface BackupsFlags extends BackupS3Flags {
@@ -14,7 +14,6 @@ interface BackupsFlags extends BackupS3Flags {
   operatorConfig?: string;
 }
 
-const mb = (n: number | undefined) => (n === undefined ? '' : (n / 1048576).toFixed(1));
 
 export function registerBackups(program: Command): void {
   program
@@ -101,10 +100,10 @@ export function registerBackups(program: Command): void {
         ...(w.gaps.length ? [`Gaps:     ${w.gaps.map((g) => `TL ${g.timeline} ${g.from}..${g.to}`).join(', ')} (restores stop before a gap)`] : []),
         '',
         c.baseBackups.length
-          ? table(['BASE BACKUP', 'FORMAT', 'TL', 'START LSN', 'FINISHED', 'AGE', 'SIZE(MB)'], c.baseBackups.map((b) => [b.id, b.format, String(b.timeline), b.startLsn ?? '', b.finishTime, age(b.finishTime), mb(b.compressedSize ?? b.uncompressedSize)]))
+          ? table(['BASE BACKUP', 'FORMAT', 'TL', 'START LSN', 'FINISHED', 'AGE', 'SIZE'], c.baseBackups.map((b) => [b.id, b.format, String(b.timeline), b.startLsn ?? '', b.finishTime, age(b.finishTime), bytes(b.compressedSize ?? b.uncompressedSize)]))
           : 'No base backups.\n',
         c.logicalBackups.length
-          ? table(['LOGICAL BACKUP', 'KIND', 'TAKEN', 'AGE', 'SIZE(MB)'], c.logicalBackups.map((l) => [l.id, l.kind, l.time, age(l.time), mb(l.size)]))
+          ? table(['LOGICAL BACKUP', 'KIND', 'TAKEN', 'AGE', 'SIZE'], c.logicalBackups.map((l) => [l.id, l.kind, l.time, age(l.time), bytes(l.size)]))
           : 'No logical backups.\n',
       ];
       process.stdout.write(out.join('\n'));

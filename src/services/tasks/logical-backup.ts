@@ -12,6 +12,7 @@ import { deleteLogicalBackup, expiredBackups, parseRetention, type Retention } f
 import { findOperatorConfig } from '../backups/s3-sources.ts';
 import type { BackupS3Flags } from '../backups/s3-settings.ts';
 import { isLeaderRole } from '../patroni/types.ts';
+import { bytes } from '../bytes.ts';
 import { leaderOf, type ClusterFacts, type TaskEnv } from './facts.ts';
 import type { StepHandle, TaskPlan } from './runner.ts';
 import { BadInput, TaskRefused } from './types.ts';
@@ -39,7 +40,6 @@ export interface LogicalBackupOutcome {
 type Spec = { env?: k8s.V1EnvVar[]; logicalBackupRetention?: string; postgresql?: { version?: string } };
 const specOf = (f: ClusterFacts) => (f.pg.spec ?? {}) as Spec;
 
-const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
 /** Step notes at most twice a second: enough for a live line, little for the store. */
 export function progressNotes(step: StepHandle, line: (elapsedS: number) => string, everyMs = 500): () => void {
@@ -125,7 +125,7 @@ export async function planLogicalBackup(env: TaskEnv, f: ClusterFacts, req: Logi
           const creds = await superuserCredentials(env.kc, f.namespace, f.name, processEnv);
           const endpoint = await openPgEndpoint(env.kc, { namespace: f.namespace, pod: member, podIP: pod.status?.podIP }, processEnv);
           let p: DumpProgress = { part: '', raw: 0, stored: 0 };
-          const tick = progressNotes(step, (s) => `${p.part}: ${MiB(p.raw)} dumped, ${MiB(p.stored)} stored, ${MiB(p.raw / s)}/s`);
+          const tick = progressNotes(step, (s) => `${p.part}: ${bytes(p.raw)} dumped, ${bytes(p.stored)} stored, ${bytes(p.raw / s)}/s`);
           try {
             const b = await takeLogicalBackup(
               { host: endpoint.host, port: endpoint.port, user: creds.user, password: creds.password, binDir: pgBinDir(major, processEnv) },
@@ -142,8 +142,8 @@ export async function planLogicalBackup(env: TaskEnv, f: ClusterFacts, req: Logi
               },
             );
             outcome.backup = { ...b, bucket: store.bucket };
-            step.result(`logical backup ${b.id} of ${f.name}: ${MiB(b.size)} in s3://${store.bucket}/${b.key}`);
-            return `${b.id}: ${MiB(p.raw)} dumped, ${MiB(b.size)} stored${b.databases ? ` (${b.databases.join(', ')})` : ''}`;
+            step.result(`logical backup ${b.id} of ${f.name}: ${bytes(b.size)} in s3://${store.bucket}/${b.key}`);
+            return `${b.id}: ${bytes(p.raw)} dumped, ${bytes(b.size)} stored${b.databases ? ` (${b.databases.join(', ')})` : ''}`;
           } finally {
             await endpoint.close();
           }
