@@ -11,6 +11,7 @@ import { listLogicalBackups, type LogicalBackup } from '../backups/logical-list.
 import { logicalStore, NoLogicalBucket } from '../backups/logical-location.ts';
 import { countRows, createDatabase, databaseExists, readSetManifest, restoreLogical, type TableRows } from '../backups/logical-restore.ts';
 import { PG, leaderOf, type ClusterFacts, type TaskEnv } from './facts.ts';
+import { bytes } from '../bytes.ts';
 import { progressNotes, type LogicalTaskOptions } from './logical-backup.ts';
 import type { TaskPlan } from './runner.ts';
 import { BadInput, TaskRefused, UnknownTarget } from './types.ts';
@@ -33,7 +34,8 @@ export interface LogicalRestoreOutcome {
   tables: TableRows[];
 }
 
-const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+/** "1 table", "2 tables" */
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const stamp = (iso: string) => iso.replace(/[-:T]/g, '').slice(0, 12);
 
 /** The source's uid: --uid, else its live postgresql object's. */
@@ -125,7 +127,7 @@ export async function planLogicalRestore(env: TaskEnv, target: ClusterFacts, req
         run: async (step) => {
           let read = 0;
           let total: number | undefined;
-          const tick = progressNotes(step, (s) => `${MiB(read)}${total ? ` of ${MiB(total)} (${Math.floor((100 * read) / total)}%)` : ''}, ${MiB(read / s)}/s`);
+          const tick = progressNotes(step, (s) => `${bytes(read)}${total ? ` of ${bytes(total)} (${Math.floor((100 * read) / total)}%)` : ''}, ${bytes(read / s)}/s`);
           try {
             const done = await restoreLogical(r, backup, conn!.src, {
               database: database!,
@@ -138,7 +140,7 @@ export async function planLogicalRestore(env: TaskEnv, target: ClusterFacts, req
                 tick();
               },
             });
-            return `${MiB(done.bytes)} read`;
+            return `${bytes(done.bytes)} read`;
           } catch (e) {
             await close();
             throw e;
@@ -154,8 +156,8 @@ export async function planLogicalRestore(env: TaskEnv, target: ClusterFacts, req
             await close();
           }
           const rows = outcome.tables.reduce((n, t) => n + t.rows, 0);
-          step.result(`restored ${database} (${backup.id}) into ${target.name}/${targetDb}: ${outcome.tables.length} tables, ${rows} rows`);
-          return `${outcome.tables.length} tables, ${rows} rows`;
+          step.result(`restored ${database} (${backup.id}) into ${target.name}/${targetDb}: ${count(outcome.tables.length, 'table')}, ${count(rows, 'row')}`);
+          return `${count(outcome.tables.length, 'table')}, ${count(rows, 'row')}`;
         },
       },
     ],
