@@ -148,6 +148,9 @@ describe('zpg backup logical / zpg restore logical', () => {
     const keys = await keysUnder(`${dir}${b.backup.id}/`);
     expect(keys).toEqual(expect.arrayContaining([`${dir}${b.backup.id}/001-foo.dump`, `${dir}${b.backup.id}/globals.sql.gz`, `${dir}${b.backup.id}/manifest.json`]));
     expect(keys).toHaveLength(b.backup.databases.length + 2);
+    const unknown = await zpg(['backups', 'acid-nope']);
+    expect(unknown.stderr).toBe(`zpg: cluster "acid-nope" not found in namespace default; clusters there: ${NAME}; for a deleted cluster pass --uid (see zpg backups --deleted)\n`);
+    expect(unknown.code).toBe(1);
     // `zpg backups` says a small set's size in kB, not as "0.0" MB (a DBA would read that as empty)
     const listing = await zpg(['backups', NAME]);
     expect(listing.stdout).toMatch(/^LOGICAL BACKUP +KIND +TAKEN +AGE +SIZE$/m);

@@ -85,8 +85,9 @@ export function registerBackups(program: Command): void {
 
       let uid = flags.uid;
       if (uid === undefined) {
-        const pg = (await clusters()).find((c) => c.name === cluster && c.namespace === k?.namespace);
-        if (!pg) throw new UsageError(`cluster "${cluster}" not found in namespace ${k?.namespace}; for a deleted cluster pass --uid (see zpg backups --deleted)`, 1);
+        const here = (await clusters()).filter((c) => c.namespace === k?.namespace);
+        const pg = here.find((c) => c.name === cluster);
+        if (!pg) throw new UsageError(`cluster "${cluster}" not found in namespace ${k?.namespace}; clusters there: ${here.map((c) => c.name).sort().join(', ') || 'none'}; for a deleted cluster pass --uid (see zpg backups --deleted)`, 1);
         uid = pg.uid;
       }
       const c = await catalog.readClusterBackups(settings, { cluster: cluster!, namespace: k?.namespace, uid }, { full: flags.full }).catch(s3Error);
