@@ -117,6 +117,14 @@ describe('the complete manifest', () => {
     expect(spilo(built.objects).volumeMounts.map((m) => m.name)).toEqual(['pgdata', 'dshm', 'empty']);
   });
 
+  it('gives a Secret two roles map to only to the first of them: the other gets no credentials', () => {
+    const base = pg('minimal-postgres-manifest.yaml');
+    const built = buildCluster({ ...base, spec: { ...base.spec, users: { foo_user: [], 'foo-user': [] } } }, configMap());
+    const foo = byKind(built.objects, 'Secret').filter((s) => s.metadata.name.startsWith('foo-user.'));
+    // two Secrets of one name, one per role, made the sync rewrite it for each role in turn, a new password each time
+    expect(foo.map((s) => (s as unknown as { stringData: { username: string } }).stringData.username)).toEqual(['foo_user']);
+  });
+
   it('reads the v1.15.1 spellings: useLoadBalancer and init_containers land in the v2 fields', () => {
     const v1 = pg('complete-postgres-manifest.v1.15.1.yaml');
     const spec = v1.spec as Record<string, unknown>;

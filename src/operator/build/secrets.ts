@@ -21,8 +21,13 @@ export function loginUsers(c: ClusterContext): DesiredUser[] {
   const { config, pg } = c;
   const spec: PostgresqlSpec = pg.spec;
   const out = new Map<string, DesiredUser>();
+  /** Secrets already claimed: "foo_user" and "foo-user" share one, and only the first gets it (validation warns) */
+  const claimed = new Set<string>();
   const add = (name: string, origin: DesiredUser['origin'], namespace = c.namespace) => {
-    if (!out.has(name)) out.set(name, { name, namespace, origin });
+    const secret = `${namespace}/${secretName(config, name, c.name)}`;
+    if (out.has(name) || claimed.has(secret)) return;
+    claimed.add(secret);
+    out.set(name, { name, namespace, origin });
   };
   add(config.super_username, 'system');
   add(config.replication_username, 'system');
