@@ -85,6 +85,8 @@ describe('zpg status: members and replication from real Patroni', () => {
     expect(r.receivers.map((x) => x.verdict)).toEqual(['streaming', 'streaming']);
 
     const text = (await run('status', NAME)).stdout;
+    // what the leader runs, from Patroni, not only the manifest's "15"
+    expect(text).toMatch(/^Version: {3}15\.\d+$/m);
     expect(text).toMatch(/MEMBER\s+HOST\s+ROLE\s+STATE\s+TL\s+LAG\(MB\)\s+READY\s+PHASE\s+RESTARTS\s+AGE\s+NODE\s+TAGS/);
     expect(text).toMatch(/STANDBY\s+STATE\s+SYNC\s+SENT\s+WRITE\s+FLUSH\s+REPLAY/);
     expect(text).toMatch(/SLOT\s+TYPE\s+ACTIVE\s+RESTART LSN\s+RETAINED/);

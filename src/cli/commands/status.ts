@@ -29,10 +29,17 @@ export function registerStatus(program: Command): void {
     });
 }
 
+/** The manifest's version and what the leader runs: after a version bump in "manual" upgrade mode they differ. */
+export function versionText(r: Pick<StatusReport, 'version' | 'runningVersion'>): string {
+  if (!r.runningVersion) return r.version || '<unknown>';
+  if (!r.version || r.runningVersion.split('.')[0] === String(r.version)) return `${r.runningVersion}`;
+  return `${r.runningVersion} running; the manifest asks for ${r.version} (not upgraded yet: see major_version_upgrade_mode)`;
+}
+
 export function statusText(r: StatusReport, now = Date.now()): string {
   const out = [
     `Cluster:   ${r.name} (namespace ${r.namespace}, team ${r.team || '<none>'})`,
-    `Version:   ${r.version || '<unknown>'}`,
+    `Version:   ${versionText(r)}`,
     `Instances: ${r.ready} ready / ${r.total} running / ${r.wanted} wanted`,
     `Leader:    ${r.leader ?? '<none>'}${r.timeline !== undefined ? ` (timeline ${r.timeline})` : ''}`,
     `Status:    ${r.operatorStatus || '<none>'} (operator), ${r.health} (members)`,

@@ -49,6 +49,8 @@ export interface EventReport {
 export interface StatusReport extends ListRow {
   /** Patroni's REST API: which member answered, or why none did */
   patroni: { via?: string; error?: string };
+  /** the PostgreSQL the leader runs ("15.18"), as Patroni reports it; `version` is the manifest's */
+  runningVersion?: string;
   members: MemberReport[];
   replication?: ReplicationReport;
   events: EventReport[];
@@ -137,6 +139,15 @@ export async function readStatus(k: LiteKube, namespace: string, name: string, o
   const replicas = row.members.filter((m) => m.name !== row.leader && m.podPhase === 'Running').map((m) => m.name);
   // a leader whose pod does not run has no WAL to compare with: nothing to connect to
   const leaderRuns = row.members.some((m) => m.name === row.leader && m.podPhase === 'Running');
-  const repl = opts.replication === false || !leaderRuns ? undefined : await readReplication(k, namespace, name, row.leader!, replicas);
-  return { ...base, patroni: { via: patroni.via, error: patroni.error || undefined }, members: row.members.map(memberReport), ...(repl ? { replication: repl } : {}), events };
+  const [repl, runningVersion] = await Promise.all([
+    opts.replication === false || !leaderRuns ? undefined : readReplication(k, namespace, name, row.leader!, replicas),
+    patroni.via ? serverVersion(k, namespace, leaderRuns ? row.leader! : patroni.via) : undefined,
+  ]);
+  return { ...base, ...(runningVersion ? { runningVersion } : {}), patroni: { via: patroni.via, error: patroni.error || undefined }, members: row.members.map(memberReport), ...(repl ? { replication: repl } : {}), events };
+}
+
+/** "15.18" from Patroni's server_version (150018); undefined when the member does not say. */
+async function serverVersion(k: LiteKube, namespace: string, pod: string): Promise<string | undefined> {
+  const v = await new PatroniClient(litePatroniTransport(k, namespace, pod), 3_000).member().then((m) => m.serverVersion, () => undefined);
+  return v && v >= 100000 ? `${Math.floor(v / 10000)}.${v % 10000}` : undefined;
 }
