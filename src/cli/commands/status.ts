@@ -29,11 +29,11 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** The manifest's version and what the leader runs: after a version bump in "manual" upgrade mode they differ. */
+/** The manifest's version and what the leader runs: after a version bump they differ until the upgrade has run. */
 export function versionText(r: Pick<StatusReport, 'version' | 'runningVersion'>): string {
   if (!r.runningVersion) return r.version || '<unknown>';
   if (!r.version || r.runningVersion.split('.')[0] === String(r.version)) return `${r.runningVersion}`;
-  return `${r.runningVersion} running; the manifest asks for ${r.version} (not upgraded yet: see major_version_upgrade_mode)`;
+  return `${r.runningVersion} running; the manifest asks for ${r.version} (the major version upgrade has not run)`;
 }
 
 export function statusText(r: StatusReport, now = Date.now()): string {
