@@ -141,6 +141,24 @@ describe('roles from outside the manifest', () => {
     expect(line.sqlWrites).toBe(0);
   }, 120_000);
 
+  it('a database whose owner does not exist: one Warning, not one more on every sync', async () => {
+    const message = 'database "orphan_db": role "nosuchowner" does not exist';
+    const told = async () =>
+      (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${NAME}` })).items.filter((e) => e.message === message).reduce((n, e) => n + (e.count ?? 1), 0);
+    await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', JSON.stringify({ spec: { databases: { orphan_db: 'nosuchowner' } } }));
+    try {
+      await eventually('the Warning', async () => (await told()) > 0 || undefined, 60_000, 200);
+      await resync();
+      await resync();
+      // each of those syncs failed the same way (and the daemon retried sooner): the event was written once
+      expect(await told()).toBe(1);
+    } finally {
+      // the tests after this one expect syncs that succeed
+      await kubectl('patch', 'postgresql', NAME, '--type', 'merge', '-p', JSON.stringify({ spec: { databases: { orphan_db: null } } }));
+      await resync();
+    }
+  }, 240_000);
+
   it('a PostgresTeam change reaches the cluster at once (watched; the resync is a day away): a removed member is renamed with the suffix and NOLOGIN, a re-added one renamed back with LOGIN', async () => {
     const queuedByTeam = () => logLines<{ clusters: string }>('PostgresTeam changed: clusters queued').filter((l) => l.clusters.split(',').includes(`default/${NAME}`)).length;
     const queued = queuedByTeam();

@@ -269,7 +269,7 @@ async function syncRolesAndDatabases(
       } catch (e) {
         failed = true;
         log.warn('role sync failed', { role: target, error: serverMessage(e) });
-        await on('Warning', 'Sync', `role "${target}": ${serverMessage(e)}`);
+        await warnOnce('Sync', `role "${target}": ${serverMessage(e)}`);
       }
     }
     if (systemPasswordChanged) await markPodsForRoll(deps, members, on);
@@ -289,7 +289,7 @@ async function syncRolesAndDatabases(
       } catch (e) {
         failed = true;
         log.warn('database sync failed', { database: d.database, error: serverMessage(e) });
-        await on('Warning', 'Sync', `database "${d.database}": ${serverMessage(e)}`);
+        await warnOnce('Sync', `database "${d.database}": ${serverMessage(e)}`);
       }
     }
     for (const w of wanted) {
@@ -304,7 +304,7 @@ async function syncRolesAndDatabases(
       } catch (e) {
         failed = true;
         log.warn('prepared database sync failed', { database: w.name, error: serverMessage(e) });
-        await on('Warning', 'Sync', `database "${w.name}": ${serverMessage(e)}`);
+        await warnOnce('Sync', `database "${w.name}": ${serverMessage(e)}`);
       } finally {
         await db?.end().catch(() => undefined);
       }
