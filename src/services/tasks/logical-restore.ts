@@ -156,8 +156,9 @@ export async function planLogicalRestore(env: TaskEnv, target: ClusterFacts, req
             await close();
           }
           const rows = outcome.tables.reduce((n, t) => n + t.rows, 0);
-          step.result(`restored ${database} (${backup.id}) into ${target.name}/${targetDb}: ${count(outcome.tables.length, 'table')}, ${count(rows, 'row')}`);
-          return `${count(outcome.tables.length, 'table')}, ${count(rows, 'row')}`;
+          const counted = `${count(outcome.tables.length, 'table')}, ${count(rows, 'row')}`;
+          step.result(`restored ${database} (${backup.id}) into ${target.name}/${targetDb}: ${counted}`);
+          return counted;
         },
       },
     ],

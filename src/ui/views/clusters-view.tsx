@@ -58,7 +58,7 @@ export interface ClustersViewProps {
   /** the backups feed's catalog: a BACKUP column after HEALTH when a feed runs */
   backups?: BackupsState;
   /** the time ages count to; a new value redraws every row, so it moves only as fast as the ages shown need */
-  now?: number;
+  now: number;
 }
 
 /** The name-like columns as wide as their longest value (within bounds), so the rest of the line is left for messages. */
@@ -67,7 +67,7 @@ function sized(columns: Column<ClusterRow>[], rows: ClusterRow[]): Column<Cluste
   return columns.map((c) => (c.title === 'NAME' || c.title === 'NAMESPACE' || c.title === 'LEADER' ? { ...c, width: Math.min(c.title === 'NAME' ? 24 : 16, longest(c)) } : c));
 }
 
-export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups, now = Date.now() }: ClustersViewProps) {
+export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups, now }: ClustersViewProps) {
   const { plain } = useLook();
   // The namespace column only when there is more than one namespace to tell apart, as `zpg list` does.
   const withBackups = useMemo(() => columnsAt(now, backups), [backups, now]);
