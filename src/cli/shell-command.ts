@@ -9,11 +9,12 @@ import type { ShellTarget } from '../services/tasks/shell-session.ts';
 import { UsageError } from './errors.ts';
 import { exitWith, readOnly } from './task-command.ts';
 
-export async function runShellCommand(cmd: Command, target: ShellTarget, command: string[]): Promise<void> {
+/** `name` is what messages call the command (its argv may wrap it, as psql's does). */
+export async function runShellCommand(cmd: Command, target: ShellTarget, command: string[], name = command[0]): Promise<void> {
   if (target.replica && target.member) throw new UsageError('--replica and --member: choose one');
   // the modules load while the config file is read; nothing reaches the cluster before the read-only check
   const [ro, { liteFrom }] = await Promise.all([readOnly(cmd), import('./lite-command.ts'), import('../services/tasks/shell-lite.ts')]);
-  if (ro) throw new UsageError(`${command[0]} refused: zpg is read-only (${ro}); ${command[0]} can change the cluster`, 3);
+  if (ro) throw new UsageError(`${name} refused: zpg is read-only (${ro}); ${name} can change the cluster`, 3);
   const k = liteFrom(cmd);
   if (!k) {
     const { runShellClientNode } = await import('./shell-command-client-node.ts');

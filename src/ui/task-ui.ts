@@ -7,6 +7,7 @@ import type { ClusterRow } from '../services/clusters/summary.ts';
 import type { ClusterMember } from '../services/patroni/types.ts';
 import { isLeaderRole } from '../services/patroni/types.ts';
 import type { TaskRequest } from '../services/tasks/prepare.ts';
+import { inPodPsql } from '../services/tasks/shell-session.ts';
 import type { TaskAction } from './keymap.ts';
 import { compareNames } from '../services/clusters/member-order.ts';
 
@@ -86,7 +87,7 @@ export function openTask(action: TaskAction, t: TaskTarget, readOnly: boolean): 
       return { effect: { type: 'task', request: { kind: t.paused ? 'resume' : 'pause', cluster: name }, namespace } };
     case 'psql':
       if (!member) return { effect: { type: 'error', text: 'no member selected' } };
-      return { effect: { type: 'shell', namespace, pod: member, command: ['psql', '-U', 'postgres'] } };
+      return { effect: { type: 'shell', namespace, pod: member, command: inPodPsql(['-U', 'postgres']), label: 'psql' } };
     case 'patronictl':
       if (!member) return { effect: { type: 'error', text: 'no member selected' } };
       return { effect: { type: 'shell', namespace, pod: member, command: PATRONICTL_SESSION, label: 'patronictl' } };

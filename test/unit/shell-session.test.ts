@@ -1,9 +1,13 @@
 // Which pod `zpg psql` / `zpg patronictl` run in, from the pods' labels (and
 // Patroni's members when no pod carries the role label); and the WebSocket
 // frames the lite exec speaks.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frame, parseFrame } from '../../src/services/kube/lite/websocket.ts';
-import { choosePod, type ShellPodLike } from '../../src/services/tasks/shell-session.ts';
+import { choosePod, inPodPsql, psqlCommand, type ShellPodLike } from '../../src/services/tasks/shell-session.ts';
 import { UnknownTarget } from '../../src/services/tasks/types.ts';
 
 const pod = (name: string, labels: Record<string, string>, o: { phase?: string; ready?: boolean; deleting?: boolean } = {}): ShellPodLike => ({
@@ -44,6 +48,36 @@ describe('choosePod', () => {
     expect(choosePod(unlabelled, { cluster: 'c' }, patroni)).toEqual({ pod: 'c-1' });
     expect(choosePod(unlabelled, { cluster: 'c', replica: true }, patroni)).toEqual({ pod: 'c-0' });
     expect(() => choosePod(unlabelled, { cluster: 'c' }, [])).toThrow('has no running leader');
+  });
+});
+
+describe("psql's command line in the pod", () => {
+  /** Runs the argv as the pod would, with a fake versioned psql and a fake one on PATH that print who they are. */
+  function runIn(pgversion: string | undefined, argv: string[]) {
+    const dir = mkdtempSync(join(tmpdir(), 'zpg-psql-argv-'));
+    try {
+      for (const [where, who] of [['v', 'versioned'], ['path', 'on PATH']] as const) {
+        mkdirSync(join(dir, where, 'bin'), { recursive: true });
+        writeFileSync(join(dir, where, 'bin', 'psql'), `#!/bin/sh\necho "${who}: $*"\nexit 7\n`);
+        chmodSync(join(dir, where, 'bin', 'psql'), 0o755);
+      }
+      // PGVERSION reaches the fake through the fixed /usr/lib/postgresql/<version>/bin path.
+      const version = pgversion === 'fake' ? relative('/usr/lib/postgresql', join(dir, 'v')) : pgversion;
+      const env = { PATH: `${join(dir, 'path', 'bin')}:/usr/bin:/bin`, ...(version === undefined ? {} : { PGVERSION: version }) };
+      const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' });
+      return { out: r.stdout.trim(), code: r.status };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("runs the pod's PGVERSION binary (not Debian's Perl wrapper on PATH), its arguments and exit code intact", () => {
+    expect(runIn('fake', psqlCommand('app', ['-c', "select 'a b'"]))).toEqual({ out: "versioned: -U postgres -d app -c select 'a b'", code: 7 });
+  });
+
+  it('falls back to psql on PATH when that version is not installed or PGVERSION is unset', () => {
+    expect(runIn('99', inPodPsql(['-tA']))).toEqual({ out: 'on PATH: -tA', code: 7 });
+    expect(runIn(undefined, inPodPsql(['-tA']))).toEqual({ out: 'on PATH: -tA', code: 7 });
   });
 });
 

@@ -8,6 +8,7 @@ import type { ClusterRow } from '../../src/services/clusters/summary.ts';
 import type { ClusterMember } from '../../src/services/patroni/types.ts';
 import { dryRunTask, refusedTask, runTask } from '../../src/services/tasks/runner.ts';
 import type { TaskRecord } from '../../src/services/tasks/types.ts';
+import { inPodPsql } from '../../src/services/tasks/shell-session.ts';
 import { createZpgStore } from '../../src/store/store.ts';
 import { usableBindings } from '../../src/ui/keymap.ts';
 import { modalKey, openTask, type Modal } from '../../src/ui/task-ui.ts';
@@ -59,7 +60,7 @@ describe('console task keys', () => {
 
   it('pause toggles, psql hands over to the selected member', () => {
     expect(openTask('pause', { row, members, paused: true }, false).effect).toEqual({ type: 'task', namespace: 'default', request: { kind: 'resume', cluster: 'acid-demo' } });
-    expect(openTask('psql', { row, members, member: 'default/acid-demo-2' }, false).effect).toEqual({ type: 'shell', namespace: 'default', pod: 'acid-demo-2', command: ['psql', '-U', 'postgres'] });
+    expect(openTask('psql', { row, members, member: 'default/acid-demo-2' }, false).effect).toEqual({ type: 'shell', namespace: 'default', pod: 'acid-demo-2', command: inPodPsql(['-U', 'postgres']), label: 'psql' });
   });
 
   it('read-only refuses every mutating key and hides it from the keymap', () => {

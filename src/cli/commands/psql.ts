@@ -13,6 +13,6 @@ export function registerPsql(program: Command): void {
     .option('-d, --dbname <db>', 'the database (default: postgres)')
     .action(async (cluster: string, args: string[], opts: { replica?: boolean; member?: string; dbname?: string }, cmd: Command) => {
       const { psqlCommand } = await import('../../services/tasks/shell-session.ts');
-      await runShellCommand(cmd, { cluster, replica: opts.replica, member: opts.member }, psqlCommand(opts.dbname, args));
+      await runShellCommand(cmd, { cluster, replica: opts.replica, member: opts.member }, psqlCommand(opts.dbname, args), 'psql');
     });
 }
