@@ -64,7 +64,7 @@ export interface SyncPostgresDeps extends Pick<ReconcilerDeps, 'cache' | 'writer
   postgres?: PostgresAccess;
 }
 
-interface ClusterMemory {
+export interface ClusterMemory {
   /** slots the manifest set at the last sync */
   slots?: string[];
   /** the last PATCH changed only decreases of connection-like parameters */
@@ -166,17 +166,23 @@ function describePatch(patch: Record<string, unknown>): string {
 
 type On = (type: EventType, reason: string, message: string) => Promise<void>;
 
-/** Members Patroni reports as pending restart: restarted one by one, replicas first (or the leader first for pure decreases). */
-async function restartPending(patroni: PatroniClient, members: MemberTarget[], access: PostgresAccess, mem: ClusterMemory, on: On, log: Logger): Promise<void> {
+/**
+ * Members Patroni reports as pending restart: restarted one by one, replicas first (or the leader first for pure
+ * decreases). /cluster reads the DCS, where a member's flag lasts until its next loop: each member's own
+ * /patroni confirms the restart is still pending, or a member restarted a moment ago would be restarted again.
+ */
+export async function restartPending(patroni: PatroniClient, members: MemberTarget[], access: Pick<PostgresAccess, 'patroni'>, mem: ClusterMemory, on: On, log: Logger): Promise<void> {
   const view = await patroni.cluster();
   const pending = view.members.filter((m) => m.pendingRestart).map((m) => ({ name: m.name, leader: isLeaderRole(m.role) }));
   if (pending.length === 0) return;
   for (const m of restartOrder(pending, mem.primaryFirst ?? false)) {
     const target = members.find((t) => t.pod === m.name);
     if (!target) continue;
+    const member = new PatroniClient(access.patroni(target), 120_000);
+    if (!(await member.member()).pendingRestart) continue;
     log.info('restarting member for pending parameters', { pod: m.name, role: m.leader ? 'master' : 'replica' });
     await on('Normal', 'Update', `restarting Postgres server within ${m.leader ? 'master' : 'replica'} pod ${m.name}`);
-    await new PatroniClient(access.patroni(target), 120_000).restart({ restartPending: true });
+    await member.restart({ restartPending: true });
   }
   mem.primaryFirst = undefined;
 }
