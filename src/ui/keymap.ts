@@ -147,6 +147,6 @@ export function helpLines(readOnly = false): { keys: string; help: string; views
   return usableBindings(readOnly).map((b) => ({
     keys: b.keys.map((k) => KEY_WORDS[k] ?? k).join(' '),
     help: b.help,
-    views: (b.views.length === ALL.length ? 'everywhere' : b.views.join(',')) + (b.focus ? ` (${b.focus})` : ''),
+    views: (b.views.length === ALL.length ? 'everywhere' : b.views.join(', ')) + (b.focus ? ` (${b.focus})` : ''),
   }));
 }

@@ -30,10 +30,17 @@ export function wrapWords(text: string, width: number): string[] {
   return line ? [...lines, line] : lines;
 }
 
+/** what is left of 79 columns for the views a key works in, beside its keys (12) and help */
+const VIEWS_WIDTH = 79 - 13 - HELP_WIDTH - 1;
+
 export function helpText(): string[] {
-  const keys = helpLines().flatMap((l) =>
-    wrapWords(l.help, HELP_WIDTH).map((part, i) => (i === 0 ? `${fit(l.keys, 12)} ${fit(part, HELP_WIDTH)} ${l.views}` : `${' '.repeat(13)}${part}`)),
-  );
+  const keys = helpLines().flatMap((l) => {
+    const help = wrapWords(l.help, HELP_WIDTH);
+    const views = wrapWords(l.views, VIEWS_WIDTH);
+    return Array.from({ length: Math.max(help.length, views.length) }, (_, i) =>
+      `${i === 0 ? fit(l.keys, 12) : ' '.repeat(12)} ${views[i] ? `${fit(help[i] ?? '', HELP_WIDTH)} ${views[i]}` : (help[i] ?? '')}`,
+    );
+  });
   return [...keys, '', ...MARKS];
 }
 
