@@ -132,6 +132,10 @@ describe('switchover', () => {
     expect(r.stdout).toMatch(new RegExp(`✓ ask Patroni on ${leader} to switch over to ${candidate} \\(\\d+\\.\\ds\\): Successfully switched over to "${candidate}"`));
     expect(r.stdout).toMatch(new RegExp(`${candidate} leads ${NAME}; leader ${candidate} \\(timeline \\d+\\), 3/3 members healthy\\n$`));
     expect(await labelLeader()).toEqual([candidate]);
+    // The operator tells the move as a change; the moment without a leader in between is not a Warning.
+    const leaderEvents = async () => (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === NAME && e.reason?.startsWith('Leader'));
+    await eventually('LeaderChanged told', async () => (await leaderEvents()).some((e) => e.reason === 'LeaderChanged' && e.message === `${candidate} is the leader (was ${leader})`), 60_000, 500);
+    expect((await leaderEvents()).filter((e) => e.type === 'Warning').map((e) => e.message)).toEqual([]);
   }, 240_000);
 
   it('to the best candidate, with a stable JSON record', async () => {

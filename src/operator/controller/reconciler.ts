@@ -212,9 +212,12 @@ export class Reconciler {
     if (secretsCreated > 0) note('Secrets', 'The secrets have been successfully created');
     if (failure) await on('Warning', EVENT_REASON[kind], failure);
     const leaderPods = this.d.cache.pods(namespace, selectorLabels({ pg, config, name, namespace }));
-    const leaderEvent = this.leaders.observe(key, labelledLeader(leaderPods, config.pod_role_label));
+    const nowMs = (this.d.now?.() ?? new Date()).getTime();
+    const leaderEvent = this.leaders.observe(key, labelledLeader(leaderPods, config.pod_role_label), nowMs);
     if (leaderEvent) await on(leaderEvent.type, leaderEvent.reason, leaderEvent.message);
-    let result: ReconcileResult = DONE;
+    // a leader missing for a moment is told only if it stays missing: look again when its grace ends
+    const recheck = this.leaders.recheckInMs(key, nowMs);
+    let result: ReconcileResult = recheck === undefined ? DONE : { requeueAfterMs: recheck + 100 };
     // Pods are recreated only once every object is written; marks written just now reach the cache first.
     const marking = plan.actions.some((a) => a.op === 'mark-rolling-update');
     const rollout = failure || marking ? undefined : await this.rollout(key, pg, desiredReplicas(built.context), on);
