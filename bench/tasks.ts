@@ -95,7 +95,9 @@ export async function benchTasks(): Promise<Record<string, unknown>[]> {
       const rows = l ? await query((await ipOf(l))!, "select count(*)::int as n from pg_stat_replication where state = 'streaming'") : [];
       return rows[0]?.n === n ? true : undefined;
     };
-    const healthy = () => until('2 replicas streaming', () => streaming(2));
+    // zpg refuses a candidate whose pod is not Ready yet (the readiness probe lags the streaming by a moment)
+    const allReady = async () => (await pods()).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3;
+    const healthy = () => until('2 replicas streaming, 3 pods ready', async () => ((await streaming(2)) && (await allReady()) ? true : undefined));
 
     const rows: Record<string, unknown>[] = [];
     // 1. switchover: zpg vs a bare POST to Patroni
