@@ -28,7 +28,7 @@ import { isLeaderRole } from '../../services/patroni/types.ts';
 import { readDatabases, readDatabaseState, readRoles } from '../../services/postgres/catalog.ts';
 import { pgConnector, type MemberTarget, type PgConnector } from '../../services/postgres/connect.ts';
 import { secretReader, type SecretCredentials, type SecretReader } from '../../services/postgres/credentials.ts';
-import { redact, runStatements, serverMessage, type SqlCounter } from '../../services/postgres/execute.ts';
+import { isTransientSqlError, redact, runStatements, serverMessage, type SqlCounter } from '../../services/postgres/execute.ts';
 import { localSql, type LocalSql } from '../../services/postgres/local-sql.ts';
 import { randomBytes } from 'node:crypto';
 import type { ReconcilerDeps } from './reconciler.ts';
@@ -73,10 +73,15 @@ export interface ClusterMemory {
   told?: Set<string>;
   /** team members wanted at the last sync: one missing now is deprecated (Zalando's pgUsersCache) */
   teamMembers?: string[];
+  /** since when (ms) every sync of roles and databases has failed only the way a leader change makes it fail */
+  transientSince?: number;
 }
 
 const NO_LEADER_RETRY_MS = 10_000;
 const FAILURE_RETRY_MS = 30_000;
+/** a sync cut off by a switchover or restart is tried again this soon, and told as a Warning only if it lasts this long */
+const TRANSIENT_RETRY_MS = 5_000;
+const TRANSIENT_GRACE_MS = 60_000;
 const memory = new WeakMap<object, Map<string, ClusterMemory>>();
 
 export interface PostgresSyncResult {
@@ -138,11 +143,22 @@ export async function syncPostgres(deps: SyncPostgresDeps, pg: Postgresql, built
   const counter: SqlCounter = { statements: 0 };
   try {
     const failed = await syncRolesAndDatabases(deps, access, c, leader, pods.map(address), counter, log, on, warnOnce, mem);
+    mem.transientSince = undefined;
     if (failed) later(FAILURE_RETRY_MS);
   } catch (e) {
-    log.warn('PostgreSQL sync failed', { error: serverMessage(e) });
-    await warnOnce('Sync', `could not sync roles and databases: ${serverMessage(e)}`);
-    later(FAILURE_RETRY_MS);
+    const now = Date.now();
+    const transient = isTransientSqlError(e);
+    mem.transientSince = transient ? (mem.transientSince ?? now) : undefined;
+    if (transient && now - mem.transientSince! < TRANSIENT_GRACE_MS) {
+      // The leader went away under the sync (a switchover, a restart): no news, unless it lasts.
+      log.info('PostgreSQL sync interrupted; trying again soon', { error: serverMessage(e) });
+      for (const t of toldBefore) mem.told!.add(t);
+      later(TRANSIENT_RETRY_MS);
+    } else {
+      log.warn('PostgreSQL sync failed', { error: serverMessage(e) });
+      await warnOnce('Sync', `could not sync roles and databases: ${serverMessage(e)}`);
+      later(FAILURE_RETRY_MS);
+    }
   }
   log.info('postgres sync done', { sqlWrites: counter.statements });
   return { requeueAfterMs, sqlWrites: counter.statements };

@@ -15,6 +15,18 @@ export function serverMessage(e: unknown): string {
   return String(e);
 }
 
+/**
+ * A failure a leader change or a restart causes, which the next attempt does not meet: the server shutting down or
+ * starting up (57P01-57P03), the session ended or the connection lost (class 08, a reset or refused socket), a
+ * leader demoted to read-only (25006).
+ */
+export function isTransientSqlError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && (/^(57P0[123]|08[0-9A-Z]{3}|25006)$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code))) return true;
+  // what pg says of a socket that closed under it, or a connect that timed out
+  return e instanceof Error && /^Connection terminated|^timeout expired/.test(e.message);
+}
+
 /** Statements for a log line: passwords and verifiers never leave the process. */
 export const redact = (sql: string) => sql.replace(/PASSWORD '(?:[^']|'')*'/g, "PASSWORD '***'");
 
