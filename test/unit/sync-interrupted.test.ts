@@ -34,6 +34,8 @@ function world(failure: () => Error) {
 }
 
 const adminShutdown = () => Object.assign(new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'), { code: '57P01' });
+/** as the connector throws it: the member named, the driver's error the cause */
+const shuttingDown = () => new Error('PostgreSQL on default/acid-minimal-cluster-0, database postgres: the database system is shutting down', { cause: Object.assign(new pg.DatabaseError('the database system is shutting down', 0, 'error'), { code: '57P03' }) });
 
 describe('a roles sync cut off by a switchover', () => {
   afterEach(() => vi.useRealTimers());
@@ -48,6 +50,12 @@ describe('a roles sync cut off by a switchover', () => {
     vi.setSystemTime(new Date('2026-12-06T19:01:01Z'));
     expect((await w.run()).requeueAfterMs).toBe(30_000);
     expect(w.events.filter((e) => e.startsWith('Warning'))).toEqual(['Warning Sync: could not sync roles and databases: terminating connection due to administrator command']);
+  });
+
+  it('is recognised through the connector, which names the member and keeps the driver error as the cause', async () => {
+    const w = world(shuttingDown);
+    expect((await w.run()).requeueAfterMs).toBe(5000);
+    expect(w.events.filter((e) => e.startsWith('Warning'))).toEqual([]);
   });
 
   it('is a Warning at once when the failure is not one a leader change explains', async () => {

@@ -24,7 +24,9 @@ export function isTransientSqlError(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && (/^(57P0[123]|08[0-9A-Z]{3}|25006)$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code))) return true;
   // what pg says of a socket that closed under it, or a connect that timed out
-  return e instanceof Error && /^Connection terminated|^timeout expired/.test(e.message);
+  if (e instanceof Error && /^Connection terminated|^timeout expired/.test(e.message)) return true;
+  // the connector names the member and keeps the driver's error as the cause
+  return e instanceof Error && e.cause !== undefined && isTransientSqlError(e.cause);
 }
 
 /** Statements for a log line: passwords and verifiers never leave the process. */
