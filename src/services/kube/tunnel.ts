@@ -29,8 +29,12 @@ export class PodTunnel extends Duplex {
       if (!this.push(d)) this.fromPod.pause();
     });
     this.fromPod.on('end', () => this.push(null));
-    // The kubelet reports a refused connection on the error channel, not by closing.
-    this.errors.setEncoding('utf8').on('data', (text: string) => this.destroy(new Error(text.replace(/^error forwarding port \d+ to pod \S+, uid \S+: /, '').trim())));
+    // The kubelet reports a refused connection on the error channel, not by closing; coded as a socket's would be,
+    // so a caller tells "nothing listens there now" (a restarting server) from other failures.
+    this.errors.setEncoding('utf8').on('data', (text: string) => {
+      const e = new Error(text.replace(/^error forwarding port \d+ to pod \S+, uid \S+: /, '').trim());
+      this.destroy(/connection refused/i.test(text) ? Object.assign(e, { code: 'ECONNREFUSED' }) : e);
+    });
   }
 
   /** Opens the forward; 'connect' once the API server accepted it. Arguments are ignored (pg passes port and host). */
