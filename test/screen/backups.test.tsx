@@ -290,7 +290,9 @@ describe('backups at 80x24', () => {
     within80(t);
     // newest first: the set, then Zalando's dumpall
     expect(rowOf(screen, SET_ID)).toBeLessThan(rowOf(screen, '1764600000.sql.gz'));
-    expect(t).toContain(`${SET_ID}  set: app, shop`);
+    // each with when (UTC, to the minute) and how big
+    expect(t).toMatch(new RegExp(`${SET_ID}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ  4\\.0 kB  set: app, shop`));
+    expect(t).toMatch(/1764600000\.sql\.gz  \d{4}-\d\d-\d\d \d\d:\d\dZ  2\.0 kB  dumpall/);
     await screen.press('enter');
     t = await screen.waitFor('pick the database to restore');
     expect(t).toContain('all databases, as dumped');

@@ -6,6 +6,8 @@
 // must do; no I/O here.
 import type { LogicalBackup } from '../../services/backups/logical-list.ts';
 import type { BackupsState, ClusterBackupsView } from '../../services/live/backups-types.ts';
+import { formatBytes } from '../format.ts';
+import { shortTime } from './backups-format.ts';
 
 /** The request shapes agreed with the task kinds' owners (see the seams brief). */
 export type BackupRequest =
@@ -139,7 +141,8 @@ export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'cl
   const c = view.catalog;
   if (action === 'logicalRestore') {
     if (!c.logicalBackups.length) return { effect: { type: 'error', text: `${name} has no logical backups (L takes one)` } };
-    const items = [...c.logicalBackups].reverse().map((b) => ({ label: `${b.id}  ${b.kind === 'logical-set' ? `set: ${b.databases?.join(', ') ?? ''}` : 'dumpall'}`, value: b.id }));
+    // when and how big, beside the id the CLI takes: the one to restore is told by its time
+    const items = [...c.logicalBackups].reverse().map((b) => ({ label: `${b.id}  ${shortTime(b.time)}  ${formatBytes(b.size)}  ${b.kind === 'logical-set' ? `set: ${b.databases?.join(', ') ?? ''}` : 'dumpall'}`, value: b.id }));
     return { modal: { kind: 'logical-restore', source, step: 'backup', cursor: 0, items, force: false, typed: '' } };
   }
   if (!c.window.to) return { effect: { type: 'error', text: `${name} has no restorable window${c.window.gaps.length ? ' (a WAL gap after the newest backup)' : ''}: nothing to clone` } };
