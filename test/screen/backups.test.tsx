@@ -11,7 +11,7 @@ import type { TaskRequest } from '../../src/services/tasks/prepare.ts';
 import { BadInput } from '../../src/services/tasks/types.ts';
 import type { ClonePreview, ClonePreviewArgs } from '../../src/ui/views/backups-wizard.ts';
 import { helpLines } from '../../src/ui/keymap.ts';
-import { demoStore } from '../helpers/console-world.ts';
+import { demoStore, memberPod, postgresql } from '../helpers/console-world.ts';
 import { renderScreen, type Screen } from '../helpers/screen.ts';
 
 let screen: Screen | undefined;
@@ -165,6 +165,23 @@ describe('backups at 80x24', () => {
     expect(t).toContain('OVERDUE!');
     expect(t).toContain('x GAP on TL 2');
     expect(t).toMatch(/B=+B=+x+/);
+  });
+
+  it("keeps BACKUP at 80 columns beside a clone's long names while no row has a message", async () => {
+    const w = world();
+    // what a clone from the console adds: a 15-character name, and a leader whose name is cut to fit
+    w.store.getState().apply([
+      { op: 'upsert', kind: 'postgresqls', obj: postgresql('acid-demo-clone', 1) },
+      { op: 'upsert', kind: 'pods', obj: memberPod('acid-demo-clone', 0, 'master') },
+      { op: 'upsert', kind: 'statefulsets', obj: { metadata: { name: 'acid-demo-clone', namespace: 'default' }, spec: { replicas: 1 }, status: { readyReplicas: 1, currentRevision: 'r1', updateRevision: 'r1' } } },
+    ]);
+    // every namespace, as the demo opens: the NAMESPACE column too
+    w.store.setState({ context: { ...w.store.getState().context, allNamespaces: true } });
+    screen = await renderScreen({ store: w.store, actions: w.actions, look: { plain: true } });
+    const list = await screen.waitFor(/^ ?default\s+acid-demo-clone\s/m);
+    within80(list);
+    expect(screen.lines()[1]).toMatch(/HEALTH\s+BACKUP/);
+    expect(screen.lines()[rowOf(screen, 'acid-demo ')]).toMatch(/Healthy\s+20h!/);
   });
 
   it('the BACKUP column is red when a backup is overdue, and absent without a bucket; b then says so', async () => {

@@ -39,14 +39,15 @@ export function layout<T>(columns: Column<T>[], total: number, plain = false): C
   const room = total - (plain ? 1 : 0);
   let kept = columns;
   const fixedOf = (cs: Column<T>[]) => cs.reduce((n, c) => n + (c.grow ? 0 : c.width + 1), 0);
-  const min = columns.find((c) => c.grow)?.width ?? 0;
-  while (room - fixedOf(kept) - 1 < min) {
+  // the growing column may itself be droppable (a message column with nothing to say): gone, it needs no room
+  const minOf = (cs: Column<T>[]) => cs.find((c) => c.grow)?.width ?? 0;
+  while (room - fixedOf(kept) - 1 < minOf(kept)) {
     const victim = kept.filter((c) => c.drop !== undefined).sort((a, b) => b.drop! - a.drop!)[0];
     if (!victim) break;
     kept = kept.filter((c) => c !== victim);
   }
   const fixed = fixedOf(kept);
-  return kept.map((c) => (c.grow ? { ...c, width: Math.max(min, room - fixed - 1) } : c));
+  return kept.map((c) => (c.grow ? { ...c, width: Math.max(minOf(kept), room - fixed - 1) } : c));
 }
 
 function RowImpl<T>({ columns, row, selected }: { columns: Column<T>[]; row: T; selected: boolean }) {
