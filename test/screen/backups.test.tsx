@@ -173,7 +173,7 @@ describe('backups at 80x24', () => {
     w.store.getState().apply([
       { op: 'upsert', kind: 'postgresqls', obj: postgresql('acid-demo-clone', 1) },
       { op: 'upsert', kind: 'pods', obj: memberPod('acid-demo-clone', 0, 'master') },
-      { op: 'upsert', kind: 'statefulsets', obj: { metadata: { name: 'acid-demo-clone', namespace: 'default' }, spec: { replicas: 1 }, status: { readyReplicas: 1, currentRevision: 'r1', updateRevision: 'r1' } } },
+      { op: 'upsert', kind: 'statefulsets', obj: { metadata: { name: 'acid-demo-clone', namespace: 'default' }, spec: { replicas: 1 }, status: { readyReplicas: 1, currentRevision: 'r1', updateRevision: 'r1' } } as { metadata: { name: string } } },
     ]);
     // every namespace, as the demo opens: the NAMESPACE column too
     w.store.setState({ context: { ...w.store.getState().context, allNamespaces: true } });
