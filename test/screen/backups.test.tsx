@@ -309,7 +309,7 @@ describe('backups at 80x24', () => {
     expect(rowOf(screen, SET_ID)).toBeLessThan(rowOf(screen, '1764600000.sql.gz'));
     // each with when (UTC, to the minute) and how big
     expect(t).toMatch(new RegExp(`${SET_ID}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ  4\\.0 kB  set: app, shop`));
-    expect(t).toMatch(/1764600000\.sql\.gz  \d{4}-\d\d-\d\d \d\d:\d\dZ  2\.0 kB  dumpall/);
+    expect(t).toMatch(/1764600000\.sql\.gz {2}\d{4}-\d\d-\d\d \d\d:\d\dZ {2}2\.0 kB {2}dumpall/);
     await screen.press('enter');
     t = await screen.waitFor('pick the database to restore');
     expect(t).toContain('all databases, as dumped');
