@@ -253,5 +253,11 @@ describe('failover', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain(`${candidate} leads ${NAME}`);
     expect(await labelLeader()).toEqual([candidate]);
+    // Run again (a script retrying, or Patroni was quicker): the candidate leads, so nothing is destructive and
+    // nothing is asked of Patroni; no terminal and no --yes are needed.
+    const again = await zpg(['failover', NAME, '--candidate', candidate]);
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(again.stdout).toContain(`${candidate} leads already: nothing to ask Patroni`);
+    expect(await labelLeader()).toEqual([candidate]);
   }, 240_000);
 });

@@ -2,7 +2,7 @@
 // the cluster's facts, apply the guard rails (unknown names, a rollout in
 // progress, a task that would lose the last copy of the data), and answer
 // the plan with whether it is destructive (it then needs a typed confirmation).
-import { planFailover } from './failover.ts';
+import { candidateLeads, planFailover } from './failover.ts';
 import { loadFacts, rolloutInProgress, type ClusterFacts, type TaskEnv } from './facts.ts';
 import { prepareLogicalTask, type LogicalTaskRequest } from './logical-tasks.ts';
 import { prepareCloneTask, type CloneTaskRequest } from './clone.ts';
@@ -52,7 +52,8 @@ export async function prepareTask(env: TaskEnv, req: TaskRequest, timeoutMs = DE
     case 'switchover':
       return { plan: planSwitchover(env, f, { candidate: req.candidate, at: req.at, timeoutMs }), destructive: false, facts: f };
     case 'failover':
-      return { plan: planFailover(env, f, { candidate: req.candidate, timeoutMs }), destructive: true, facts: f };
+      // to the member that leads already it changes nothing: no name to type
+      return { plan: planFailover(env, f, { candidate: req.candidate, timeoutMs }), destructive: !candidateLeads(f, req.candidate), facts: f };
     case 'restart':
       return { plan: planRestart(env, f, { member: req.member, pending: req.pending, timeoutMs }), destructive: restartTargets(f, req).leader, facts: f };
     case 'reinit':
