@@ -27,6 +27,16 @@ describe('a port-forward tunnel', () => {
     expect(isTransientSqlError(new Error(`PostgreSQL on default/acid-a-0, database postgres: ${e.message}`, { cause: e }))).toBe(true);
   });
 
+  it('codes a connection the server broke (a write or read on a closing server) EPIPE or ECONNRESET', async () => {
+    // seen in a loaded CI run: the leader shut down under the sync during a switchover
+    const [pipe] = (await once(tunnelFailing('error forwarding port 5432 to pod default/acid-a-0, uid 1: failed to connect to 127.0.23.1:5432: write EPIPE'), 'error')) as [Error & { code?: string }];
+    expect(pipe.code).toBe('EPIPE');
+    expect(isTransientSqlError(pipe)).toBe(true);
+    // a real kubelet's words for the same
+    const [reset] = (await once(tunnelFailing('error forwarding port 5432 to pod default/acid-a-0, uid 1: read tcp4 127.0.0.1:41236->127.0.0.1:5432: read: connection reset by peer'), 'error')) as [Error & { code?: string }];
+    expect(reset.code).toBe('ECONNRESET');
+  });
+
   it('leaves other errors uncoded', async () => {
     const [e] = (await once(tunnelFailing('error forwarding port 5432 to pod default/acid-a-0, uid 1: pod not running'), 'error')) as [Error & { code?: string }];
     expect(e.message).toBe('pod not running');

@@ -7,6 +7,13 @@ import { Duplex, PassThrough } from 'node:stream';
 
 type Closable = { close(): void; on?(event: 'close', cb: () => void): void };
 
+/** the socket error a kubelet's port-forward message tells of, in Node's words or Go's */
+const SOCKET_CODES: [RegExp, string][] = [
+  [/ECONNREFUSED|connection refused/i, 'ECONNREFUSED'],
+  [/ECONNRESET|connection reset/i, 'ECONNRESET'],
+  [/EPIPE|broken pipe/i, 'EPIPE'],
+];
+
 export class PodTunnel extends Duplex {
   private readonly fromPod = new PassThrough();
   private readonly toPod = new PassThrough();
@@ -29,11 +36,12 @@ export class PodTunnel extends Duplex {
       if (!this.push(d)) this.fromPod.pause();
     });
     this.fromPod.on('end', () => this.push(null));
-    // The kubelet reports a refused connection on the error channel, not by closing; coded as a socket's would be,
-    // so a caller tells "nothing listens there now" (a restarting server) from other failures.
+    // The kubelet reports a refused or broken connection on the error channel, not by closing; coded as a socket's
+    // would be, so a caller tells a server going away or not yet back (a restart, a switchover) from other failures.
     this.errors.setEncoding('utf8').on('data', (text: string) => {
       const e = new Error(text.replace(/^error forwarding port \d+ to pod \S+, uid \S+: /, '').trim());
-      this.destroy(/connection refused/i.test(text) ? Object.assign(e, { code: 'ECONNREFUSED' }) : e);
+      const code = SOCKET_CODES.find(([re]) => re.test(text))?.[1];
+      this.destroy(code ? Object.assign(e, { code }) : e);
     });
   }
 
