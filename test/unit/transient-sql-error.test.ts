@@ -18,6 +18,7 @@ describe('transient SQL errors', () => {
     expect(isTransientSqlError(socketError('ECONNRESET'))).toBe(true);
     expect(isTransientSqlError(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransientSqlError(new Error('timeout expired'))).toBe(true);
+    expect(isTransientSqlError(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
     // as the connector reports it (seen in the demo: the old leader shutting down during a switchover)
     const wrapped = new Error('PostgreSQL on default/acid-demo-0, database postgres: the database system is shutting down', { cause: serverError('57P03', 'the database system is shutting down') });
     expect(isTransientSqlError(wrapped)).toBe(true);

@@ -23,8 +23,8 @@ export function serverMessage(e: unknown): string {
 export function isTransientSqlError(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && (/^(57P0[123]|08[0-9A-Z]{3}|25006)$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code))) return true;
-  // what pg says of a socket that closed under it, or a connect that timed out
-  if (e instanceof Error && /^Connection terminated|^timeout expired/.test(e.message)) return true;
+  // what pg says of a socket that closed under it, a connect that timed out, or a query after the connection broke
+  if (e instanceof Error && /^Connection terminated|^timeout expired|^Client has encountered a connection error/.test(e.message)) return true;
   // the connector names the member and keeps the driver's error as the cause
   return e instanceof Error && e.cause !== undefined && isTransientSqlError(e.cause);
 }
