@@ -146,7 +146,7 @@ export async function syncPostgres(deps: SyncPostgresDeps, pg: Postgresql, built
     mem.transientSince = undefined;
     if (failed) later(FAILURE_RETRY_MS);
   } catch (e) {
-    const now = Date.now();
+    const now = (access.now?.() ?? new Date()).getTime(); // the clock the rest of the sync reads
     const transient = isTransientSqlError(e);
     mem.transientSince = transient ? (mem.transientSince ?? now) : undefined;
     if (transient && now - mem.transientSince! < TRANSIENT_GRACE_MS) {
@@ -194,7 +194,8 @@ export async function restartPending(patroni: PatroniClient, members: MemberTarg
   for (const m of restartOrder(pending, mem.primaryFirst ?? false)) {
     const target = members.find((t) => t.pod === m.name);
     if (!target) continue;
-    const member = new PatroniClient(access.patroni(target), 120_000);
+    // the status read keeps the client's short deadline; restart() sets its own long one
+    const member = new PatroniClient(access.patroni(target));
     if (!(await member.member()).pendingRestart) continue;
     log.info('restarting member for pending parameters', { pod: m.name, role: m.leader ? 'master' : 'replica' });
     await on('Normal', 'Update', `restarting Postgres server within ${m.leader ? 'master' : 'replica'} pod ${m.name}`);
