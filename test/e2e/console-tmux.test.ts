@@ -21,10 +21,11 @@ describe.skipIf(!hasTmux)(`zpg console in tmux against zpg demo${hasTmux ? '' : 
 
   it('shows the clusters, opens acid-demo, and shows the new leader within 30 s of killing the old one', async () => {
     startConsole('main');
-    let s = await waitForScreen('main', 'both clusters', (x) => /^acid-demo\s/m.test(x) && /^acid-small\s/m.test(x));
+    // The BACKUP column comes with the backups feed's first catalog, which may land before or after the clusters.
+    let s = await waitForScreen('main', 'both clusters and the BACKUP column', (x) => /^acid-demo\s/m.test(x) && /^acid-small\s/m.test(x) && /^NAME▼.* BACKUP /m.test(x));
     let lines = s.split('\n');
     expect(lines[0]).toMatch(/^zpg · zpg-sandbox · ns default · clusters/);
-    expect(lines[1]).toMatch(/^NAME▼\s+TEAM\s+VER\s+PODS\s+LEADER\s+LAG MiB\s+HEALTH\s+AGE\s+MESSAGE$/);
+    expect(lines[1]).toMatch(/^NAME▼\s+TEAM\s+VER\s+PODS\s+LEADER\s+LAG MiB\s+HEALTH\s+BACKUP\s+AGE\s+MESSAGE$/);
     expect(lines[23]).toMatch(/^enter open {2}.*\/ filter/); // the hints on the last row of 24
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     expect(styles(screen('main', true)).inverse).toBe(true); // the cursor row in inverse video
