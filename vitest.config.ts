@@ -8,6 +8,7 @@ export default defineConfig({
     // Integration tests start real processes (Patroni, PostgreSQL, kubectl); two
     // workers keep a 2-core machine responsive without serialising everything.
     maxWorkers: 2,
+    globalSetup: ['test/helpers/cache-home.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

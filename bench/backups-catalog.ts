@@ -4,8 +4,9 @@
 //    in the bucket (what a reader that skipped nothing would have to list). The goal's reader is a `zpg` that
 //    just started (a new process, its V8 cold) against an S3 that has served before, as every real S3 has: a
 //    reader process before it warms the server, and reports its own first read (server and reader both cold)
-//    for comparison. Then the same again by a reader that keeps the sentinels it read (the console's feed, the
-//    metrics), and a new reader in this warm process.
+//    for comparison; and new reader processes that read the bucket before (zpg keeps the sentinels it read on
+//    disk). Then the same again by a reader that keeps the sentinels it read (the console's feed, the metrics),
+//    and a new reader in this warm process.
 // 2. The S3 request count of one cluster's catalog with 0 and with N older WAL keys before its newest backup:
 //    it must not change. s3rver keeps one file per key, so the keys are written straight into its directory
 //    layout (the way s3rver itself stores them); N is BENCH_WAL_KEYS (default 200,000; 1,000,000 takes
@@ -63,8 +64,10 @@ async function bundleReader(): Promise<string> {
 }
 
 /** A new reader process (bench/catalog-reader.ts) and its first catalog. */
-function readerProcess(reader: string, endpoint: string): Promise<{ first: number; requests: number }> {
-  const child = spawn(process.execPath, [reader, endpoint, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] });
+function readerProcess(reader: string, endpoint: string, cacheFile?: string): Promise<{ first: number; requests: number }> {
+  // BENCH_BACKUPS_PROF=DIR: a CPU profile of each reader process (node --cpu-prof)
+  const prof = process.env.BENCH_BACKUPS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BACKUPS_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, reader, endpoint, BUCKET, ...(cacheFile ? [cacheFile] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { first: number; requests: number }) : reject(new Error(`catalog reader exited with ${code}`)))));
@@ -94,6 +97,13 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
     for (let i = 0; i < 3; i++) readers.push(await readerProcess(reader, server.endpoint));
     const warmServer = readers.sort((a, b) => a.first - b.first)[1]!;
     console.error(`readers' first reads: ${readers.map((r) => r.first).join(', ')} ms`);
+    // zpg keeps the sentinels it read on disk (sentinel-cache-file.ts): a reader that read the bucket before
+    const cacheFile = join(root, 'cache', 'zpg', 'sentinels.json');
+    await readerProcess(reader, server.endpoint, cacheFile);
+    const returningReaders = [];
+    for (let i = 0; i < 3; i++) returningReaders.push(await readerProcess(reader, server.endpoint, cacheFile));
+    const returningProcess = returningReaders.sort((a, b) => a.first - b.first)[1]!;
+    console.error(`returning readers' first reads: ${returningReaders.map((r) => r.first).join(', ')} ms`);
 
     const flat = await timed(async () => {
       let token: string | undefined;
@@ -121,7 +131,7 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       rows.push(row);
     };
     say({
-      bench: `catalog of ${catalog.value.clusters} clusters (${catalog.value.windows} windows, ${warmServer.requests} requests): a new reader process, S3 warm`,
+      bench: `catalog of ${catalog.value.clusters} clusters (${catalog.value.windows} windows, ${warmServer.requests} requests): a new reader process, S3 warm, no sentinels on disk`,
       ms: warmServer.first,
       baseline: `flat listing of all ${flat.value} keys: ${Math.round(flat.ms)} ms`,
       ratio: (warmServer.first / flat.ms).toFixed(2),
@@ -133,6 +143,13 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
       baseline: `flat listing: ${Math.round(flat.ms)} ms`,
       ratio: (coldServer.first / flat.ms).toFixed(2),
       goal: '',
+    });
+    say({
+      bench: `  a new reader process that read the bucket before (${returningProcess.requests} requests: its sentinels on disk)`,
+      ms: returningProcess.first,
+      baseline: `flat listing: ${Math.round(flat.ms)} ms`,
+      ratio: (returningProcess.first / flat.ms).toFixed(2),
+      goal: '< 2000 ms',
     });
     say({
       bench: `  this process's first catalog (${catalog.value.requests} requests), S3 warm`,

@@ -2,9 +2,9 @@
 // and WAL-E base backups, three timelines, a WAL gap, logical backups in
 // Zalando's and zpg's shapes, deleted clusters, and a request count that does
 // not grow with the number of WAL files before the newest backup, and a window
-// that stays open while the newest backup waits for its WAL.
+// that stays open while the newest backup waits for its WAL; sentinels kept on disk for the next process.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3Server } from '../../src/sandbox/s3/server.ts';
 import { findClustersInBucket, readBucketCatalog, readClusterBackups, type CatalogSettings } from '../../src/services/backups/catalog.ts';
 import { segmentFromNumber } from '../../src/services/backups/layout.ts';
+import { SentinelCacheFile } from '../../src/services/backups/sentinel-cache-file.ts';
 import { createS3Client } from '../../src/services/s3/client.ts';
 
 const Bucket = 'zpg-catalog';
@@ -209,5 +210,32 @@ describe('backup catalog', () => {
     await segments(p, 1, 7, 7);
     const archived = await readClusterBackups(settings, { cluster: 'fresh', uid: 'u-f' });
     expect(archived.window).toMatchObject({ from: '2026-12-03T09:00:00.000Z', toSegment: '000000010000000000000007', checkedFrom: `base_${segmentFromNumber(1, 7n)}` });
+  });
+
+  it('a new process GETs only the sentinels no earlier one read (kept on disk, 0600); a rewritten one is read again', async () => {
+    const p = 'spilo/cached/u-c/wal/15/';
+    const at = (seg: number, time: string) => put(`${p}basebackups_005/base_${segmentFromNumber(1, BigInt(seg))}_backup_stop_sentinel.json`, sentinel(seg * 2 ** 24 + 0x28, seg * 2 ** 24 + 0x100, time));
+    await at(2, '2026-12-05T09:00:00.000Z');
+    await at(4, '2026-12-05T10:00:00.000Z');
+    await segments(p, 1, 2, 6);
+    const file = join(dir, 'home-cache', 'zpg', 'sentinels.json');
+    const ref = { cluster: 'cached', uid: 'u-c' };
+    // each SentinelCacheFile is a new process's: it knows only the file
+    const first = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    expect(second.requests).toBe(first.requests - 2);
+    expect(second.baseBackups).toEqual(first.baseBackups);
+    expect(second.window).toEqual(first.window);
+    // wal-g backup-mark rewrites a sentinel: new ETag, new time, read again; the other one still comes from disk
+    await at(2, '2026-12-05T09:30:00.000Z');
+    const third = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    expect(third.requests).toBe(first.requests - 1);
+    expect(third.window.from).toBe('2026-12-05T09:30:00.000Z');
+    // a broken file is an empty cache, not an error
+    writeFileSync(file, '{"version":1,"entries":[[1');
+    const broken = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    expect(broken.requests).toBe(first.requests);
+    expect(broken.window).toEqual(third.window);
   });
 });

@@ -63,10 +63,12 @@ export async function readSentinels(r: Reader, prefix: string, sentinels: Listed
 /**
  * Sentinels already read, for readers that come back (the console's feed, each metrics scrape): a sentinel
  * changes only when rewritten (wal-g backup-mark), which changes its ETag and time, so it is kept by key,
- * ETag, time and size. Bounded: the oldest entries go first.
+ * ETag, time and size. Bounded: the least recently used go first.
  */
 export class SentinelCache {
-  private readonly texts = new Map<string, string>();
+  protected readonly texts = new Map<string, string>();
+  /** set since the last flush */
+  protected changed = false;
   private readonly max: number;
   constructor(max = 20_000) {
     this.max = max;
@@ -75,12 +77,20 @@ export class SentinelCache {
     return o.etag ? `${bucket}\0${o.key}\0${o.etag}\0${o.lastModified.getTime()}\0${o.size}` : undefined;
   }
   get(id: string): string | undefined {
-    return this.texts.get(id);
+    const text = this.texts.get(id);
+    if (text !== undefined) {
+      this.texts.delete(id);
+      this.texts.set(id, text);
+    }
+    return text;
   }
   set(id: string, text: string): void {
     if (this.texts.size >= this.max) this.texts.delete(this.texts.keys().next().value!);
     this.texts.set(id, text);
+    this.changed = true;
   }
+  /** Keeps what was read for the next process (sentinel-cache-file.ts); in memory, nothing to do. */
+  async flush(): Promise<void> {}
 }
 
 async function sentinelText(r: Reader, o: Listed): Promise<string | undefined> {

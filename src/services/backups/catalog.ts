@@ -27,7 +27,7 @@ export interface CatalogSettings {
   scopePrefix?: string;
   /** a client for the logical bucket when it has its own endpoint or keys (logical_backup_s3_*) */
   logicalS3?: S3Client;
-  /** sentinels read before: a reader that comes back (feed, metrics) GETs only new or rewritten ones */
+  /** sentinels read before (by this process, or by an earlier one: sentinel-cache-file.ts): only new or rewritten ones are GET */
   sentinels?: SentinelCache;
 }
 
@@ -71,6 +71,7 @@ export async function readClusterBackups(s: CatalogSettings, ref: ClusterRef, o:
   const wal: Reader = { s3: s.s3, bucket: s.walBucket ?? '', requests: 0, sentinels: s.sentinels };
   const scanned = s.walBucket ? await scanCluster(wal, ref, `${dirOf(ref, s.scopePrefix)}/`) : undefined;
   const c = await readScanned(s, ref, scanned, o);
+  await s.sentinels?.flush();
   return { ...c, requests: c.requests + wal.requests };
 }
 
@@ -125,6 +126,7 @@ export async function readBucketCatalog(s: CatalogSettings, o: ReadOptions & { c
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 32, found.length) }, work));
+  await s.sentinels?.flush();
   return { clusters, requests: r.requests + clusters.reduce((n, c) => n + c.requests, 0) };
 }
 

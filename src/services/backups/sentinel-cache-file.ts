@@ -1,0 +1,62 @@
+// The sentinel cache kept on disk between zpg processes, as kubectl keeps discovery under ~/.kube/cache: a
+// `zpg backups` or a console that starts again GETs only the sentinels that are new or rewritten since the last
+// run (half a 500-cluster catalog's requests). Entries are keyed by key, ETag, time and size as listed, so a
+// stale one is never served, only left to age out. A missing, unreadable or foreign file is an empty cache:
+// the cache saves requests and is never a reason to fail.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { SentinelCache } from './base-backups.ts';
+
+const VERSION = 1;
+
+/** $XDG_CACHE_HOME/zpg/sentinels.json, else ~/.cache/zpg/sentinels.json; none without a home. */
+export function sentinelCachePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  return base ? join(base, 'zpg', 'sentinels.json') : undefined;
+}
+
+export class SentinelCacheFile extends SentinelCache {
+  private writing: Promise<void> = Promise.resolve();
+  private readonly path: string;
+  constructor(path: string, max?: number) {
+    super(max);
+    this.path = path;
+    for (const [id, text] of readEntries(path)) super.set(id, text);
+    this.changed = false;
+  }
+
+  /** Writes the cache when something was added, whole and atomically (a reader never sees half a file); 0600. */
+  override flush(): Promise<void> {
+    if (!this.changed) return this.writing;
+    this.changed = false;
+    const body = JSON.stringify({ version: VERSION, entries: [...this.texts] });
+    this.writing = this.writing.then(async () => {
+      try {
+        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+        const tmp = `${this.path}.${process.pid}.tmp`;
+        await writeFile(tmp, body, { mode: 0o600 });
+        await rename(tmp, this.path);
+      } catch {
+        // a read-only or full home: the next process reads S3 instead
+      }
+    });
+    return this.writing;
+  }
+}
+
+function readEntries(path: string): [string, string][] {
+  try {
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown; entries?: unknown };
+    if (json.version !== VERSION || !Array.isArray(json.entries)) return [];
+    return json.entries.filter((e): e is [string, string] => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** The cache a catalog reader starts with: on disk where there is a home for it, else in memory. */
+export function sentinelCache(env: NodeJS.ProcessEnv = process.env): SentinelCache {
+  const path = sentinelCachePath(env);
+  return path ? new SentinelCacheFile(path) : new SentinelCache();
+}
