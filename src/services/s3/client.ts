@@ -30,6 +30,9 @@ export function createS3Client(o: S3Options = {}, env: NodeJS.ProcessEnv = proce
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.max(1000, Math.round(timeoutMs / 5)) },
     maxAttempts: 3,
+    // one resolved middleware stack per command class, not one per request: a catalog sends thousands of the
+    // same few commands, and zpg adds no per-command middleware
+    cacheMiddleware: true,
   });
 }
 
