@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { SentinelCache } from './base-backups.ts';
 
 const VERSION = 1;
+/** temporary names unique within the process too: the console's feed and a clone plan may write at once */
+let writes = 0;
 
 /** $XDG_CACHE_HOME/zpg/sentinels.json, else ~/.cache/zpg/sentinels.json; none without a home. */
 export function sentinelCachePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -34,7 +36,7 @@ export class SentinelCacheFile extends SentinelCache {
     this.writing = this.writing.then(async () => {
       try {
         mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-        const tmp = `${this.path}.${process.pid}.tmp`;
+        const tmp = `${this.path}.${process.pid}.${++writes}.tmp`;
         await writeFile(tmp, body, { mode: 0o600 });
         await rename(tmp, this.path);
       } catch {
