@@ -13,7 +13,7 @@ const [endpoint, bucket, cacheFile] = process.argv.slice(2);
 const s3 = createS3Client({ endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', timeoutMs: 600_000 });
 const read = async () => {
   const start = performance.now();
-  const sentinels = cacheFile ? new SentinelCacheFile(cacheFile) : new SentinelCache();
+  const sentinels = cacheFile ? await SentinelCacheFile.open(cacheFile) : new SentinelCache();
   const { clusters, requests } = await readBucketCatalog({ s3, walBucket: bucket, sentinels });
   if (!clusters.every((c) => c.window.to)) throw new Error('a cluster without a window');
   return { ms: Math.round(performance.now() - start), requests };

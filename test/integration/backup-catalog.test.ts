@@ -221,20 +221,20 @@ describe('backup catalog', () => {
     const file = join(dir, 'home-cache', 'zpg', 'sentinels.json');
     const ref = { cluster: 'cached', uid: 'u-c' };
     // each SentinelCacheFile is a new process's: it knows only the file
-    const first = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    const first = await readClusterBackups({ ...settings, sentinels: await SentinelCacheFile.open(file) }, ref);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const second = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    const second = await readClusterBackups({ ...settings, sentinels: await SentinelCacheFile.open(file) }, ref);
     expect(second.requests).toBe(first.requests - 2);
     expect(second.baseBackups).toEqual(first.baseBackups);
     expect(second.window).toEqual(first.window);
     // wal-g backup-mark rewrites a sentinel: new ETag, new time, read again; the other one still comes from disk
     await at(2, '2026-12-05T09:30:00.000Z');
-    const third = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    const third = await readClusterBackups({ ...settings, sentinels: await SentinelCacheFile.open(file) }, ref);
     expect(third.requests).toBe(first.requests - 1);
     expect(third.window.from).toBe('2026-12-05T09:30:00.000Z');
     // a broken file is an empty cache, not an error
     writeFileSync(file, '{"version":1,"entries":[[1');
-    const broken = await readClusterBackups({ ...settings, sentinels: new SentinelCacheFile(file) }, ref);
+    const broken = await readClusterBackups({ ...settings, sentinels: await SentinelCacheFile.open(file) }, ref);
     expect(broken.requests).toBe(first.requests);
     expect(broken.window).toEqual(third.window);
   });

@@ -84,6 +84,11 @@ const TRANSIENT_RETRY_MS = 5_000;
 const TRANSIENT_GRACE_MS = 60_000;
 const memory = new WeakMap<object, Map<string, ClusterMemory>>();
 
+/** A statement cut off with its session (a switchover, a restart) ends the whole pass: syncPostgres tries it again. */
+function throwIfInterrupted(e: unknown): void {
+  if (isTransientSqlError(e)) throw e;
+}
+
 export interface PostgresSyncResult {
   requeueAfterMs?: number;
   /** SQL statements that wrote (CREATE, ALTER, GRANT, ...) in this pass */
@@ -290,7 +295,7 @@ async function syncRolesAndDatabases(
           if (target === config.super_username || target === config.replication_username) systemPasswordChanged = true;
         }
       } catch (e) {
-        if (isTransientSqlError(e)) throw e; // the whole sync was cut off: syncPostgres tries again
+        throwIfInterrupted(e);
         failed = true;
         log.warn('role sync failed', { role: target, error: serverMessage(e) });
         await warnOnce('Sync', `role "${target}": ${serverMessage(e)}`);
@@ -311,7 +316,7 @@ async function syncRolesAndDatabases(
         if (d.op === 'create') created.push(d.database);
         log.info('database synced', { database: d.database, sql: d.sql });
       } catch (e) {
-        if (isTransientSqlError(e)) throw e; // the whole sync was cut off: syncPostgres tries again
+        throwIfInterrupted(e);
         failed = true;
         log.warn('database sync failed', { database: d.database, error: serverMessage(e) });
         await warnOnce('Sync', `database "${d.database}": ${serverMessage(e)}`);
@@ -327,7 +332,7 @@ async function syncRolesAndDatabases(
         await runStatements(db, statements, counter);
         if (statements.length) log.info('prepared database synced', { database: w.name, statements: statements.length });
       } catch (e) {
-        if (isTransientSqlError(e)) throw e; // the whole sync was cut off: syncPostgres tries again
+        throwIfInterrupted(e);
         failed = true;
         log.warn('prepared database sync failed', { database: w.name, error: serverMessage(e) });
         await warnOnce('Sync', `database "${w.name}": ${serverMessage(e)}`);
@@ -358,7 +363,7 @@ async function installLookup(access: PostgresAccess, c: ClusterContext, leader: 
       await runStatements(db, lookupStatements(schema, user), counter);
       log.info('pooler lookup function installed', { database: name });
     } catch (e) {
-      if (isTransientSqlError(e)) throw e; // the whole sync was cut off: syncPostgres tries again
+      throwIfInterrupted(e);
       failed = true;
       await on('Warning', 'Sync', `database "${name}": pooler lookup function: ${serverMessage(e)}`);
     } finally {
@@ -455,7 +460,7 @@ async function dropExpiredRotationRoles(client: pg.Client, users: string[], now:
         log.info('rotation role dropped', { role, user });
         await on('Normal', 'Sync', `rotation role "${role}" of "${user}" is older than ${days} days: dropped`);
       } catch (e) {
-        if (isTransientSqlError(e)) throw e; // the whole sync was cut off: syncPostgres tries again
+        throwIfInterrupted(e);
         failed = true;
         await on('Warning', 'Sync', `role "${role}": could not drop the expired rotation role: ${serverMessage(e)}`);
       }

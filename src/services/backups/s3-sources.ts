@@ -182,6 +182,6 @@ export async function catalogSettingsFrom(r: ResolvedBackupS3, timeoutMs = 20_00
     logicalPrefix: r.logical.prefix,
     scopePrefix: r.scopePrefix,
     ...(sameStore ? {} : { logicalS3: createS3Client({ ...r.logical.s3, timeoutMs }) }),
-    sentinels: sentinelCache(),
+    sentinels: await sentinelCache(),
   };
 }

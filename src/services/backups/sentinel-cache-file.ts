@@ -3,8 +3,7 @@
 // run (half a 500-cluster catalog's requests). Entries are keyed by key, ETag, time and size as listed, so a
 // stale one is never served, only left to age out. A missing, unreadable or foreign file is an empty cache:
 // the cache saves requests and is never a reason to fail.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SentinelCache } from './base-backups.ts';
 
@@ -21,11 +20,16 @@ export function sentinelCachePath(env: NodeJS.ProcessEnv = process.env): string 
 export class SentinelCacheFile extends SentinelCache {
   private writing: Promise<void> = Promise.resolve();
   private readonly path: string;
-  constructor(path: string, max?: number) {
+  private constructor(path: string, entries: [string, string][], max?: number) {
     super(max);
     this.path = path;
-    for (const [id, text] of readEntries(path)) super.set(id, text);
+    for (const [id, text] of entries) super.set(id, text);
     this.changed = false;
+  }
+
+  /** The cache as an earlier process left it at `path`; read without blocking (the console draws meanwhile). */
+  static async open(path: string, max?: number): Promise<SentinelCacheFile> {
+    return new SentinelCacheFile(path, await readEntries(path), max);
   }
 
   /** Writes the cache when something was added, whole and atomically (a reader never sees half a file); 0600. */
@@ -35,7 +39,7 @@ export class SentinelCacheFile extends SentinelCache {
     const body = JSON.stringify({ version: VERSION, entries: [...this.texts] });
     this.writing = this.writing.then(async () => {
       try {
-        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+        await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
         const tmp = `${this.path}.${process.pid}.${++writes}.tmp`;
         await writeFile(tmp, body, { mode: 0o600 });
         await rename(tmp, this.path);
@@ -47,9 +51,9 @@ export class SentinelCacheFile extends SentinelCache {
   }
 }
 
-function readEntries(path: string): [string, string][] {
+async function readEntries(path: string): Promise<[string, string][]> {
   try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown; entries?: unknown };
+    const json = JSON.parse(await readFile(path, 'utf8')) as { version?: unknown; entries?: unknown };
     if (json.version !== VERSION || !Array.isArray(json.entries)) return [];
     return json.entries.filter((e): e is [string, string] => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string');
   } catch {
@@ -58,7 +62,7 @@ function readEntries(path: string): [string, string][] {
 }
 
 /** The cache a catalog reader starts with: on disk where there is a home for it, else in memory. */
-export function sentinelCache(env: NodeJS.ProcessEnv = process.env): SentinelCache {
+export async function sentinelCache(env: NodeJS.ProcessEnv = process.env): Promise<SentinelCache> {
   const path = sentinelCachePath(env);
-  return path ? new SentinelCacheFile(path) : new SentinelCache();
+  return path ? SentinelCacheFile.open(path) : new SentinelCache();
 }
