@@ -35,6 +35,19 @@ describe('summarizeCluster', () => {
     expect(row.members[1]).toMatchObject({ state: 'streaming', lagBytes: 4096, source: 'patroni' });
   });
 
+  it('calls a replica left on an older timeline unfit, whatever its lag (it replays nothing the leader writes)', () => {
+    const pods = [pod('acid-x-0', 'replica', 'running'), pod('acid-x-1', 'replica', 'running'), pod('acid-x-2', 'master', 'running')];
+    const members = (stuck: number) => [
+      { name: 'acid-x-0', role: 'replica', state: 'running', timeline: 2, lagBytes: 0, pendingRestart: false },
+      { name: 'acid-x-1', role: 'replica', state: 'running', timeline: stuck, lagBytes: 16 * 1024 * 1024, pendingRestart: false },
+      { name: 'acid-x-2', role: 'leader', state: 'running', timeline: 2, pendingRestart: false },
+    ];
+    const diverged = summarizeCluster(pg, pods, members(1));
+    expect(diverged.health).toBe('Degraded');
+    expect(diverged.reasons).toEqual(['acid-x-1: on timeline 1, the leader on 2']);
+    expect(summarizeCluster(pg, pods, members(2)).health).toBe('Healthy');
+  });
+
   it('says NoLeader when no member leads, and Pending before any pod exists', () => {
     expect(summarizeCluster(pg, [pod('acid-x-0', undefined, 'starting')]).health).toBe('NoLeader');
     expect(summarizeCluster(pg, []).health).toBe('Pending');

@@ -15,6 +15,8 @@ export interface MemberFacts {
   podReady?: boolean;
   /** the pod's phase or waiting reason (Running, Pending, Terminating, CrashLoopBackOff, ...) */
   podPhase?: string;
+  /** Patroni's timeline of the member, when it reports one */
+  timeline?: number;
 }
 
 export type Health = 'Healthy' | 'Degraded' | 'NoLeader' | 'Pending' | 'Stopped';
@@ -47,7 +49,7 @@ export const DEFAULT_MAX_LAG_BYTES = 1_048_576;
 
 const GONE_PHASES = new Set(['Terminating', 'Failed', 'Succeeded', 'Unknown']);
 
-function judgeMember(m: MemberFacts, leader: boolean, maxLagBytes: number): MemberJudgement {
+function judgeMember(m: MemberFacts, leader: boolean, maxLagBytes: number, leaderTimeline: number | undefined): MemberJudgement {
   const no = (reason: string): MemberJudgement => ({ name: m.name, fit: false, reason });
   if (m.podPhase && m.podPhase !== 'Running') return no(`pod ${m.podPhase}`);
   if (m.podReady === false) return no('pod not ready');
@@ -55,13 +57,16 @@ function judgeMember(m: MemberFacts, leader: boolean, maxLagBytes: number): Memb
   if (!isHealthyReplica(m)) return no(m.state);
   if (m.lagBytes === null) return no('lag unknown');
   if (m.lagBytes !== undefined && m.lagBytes > maxLagBytes) return no(`lag ${m.lagBytes} B over ${maxLagBytes} B`);
+  // A replica left on an older timeline replays nothing the leader writes: for a loop after a failover, or for
+  // good when it had WAL past the fork ("not in this server's history": it needs a reinit). Its lag says nothing.
+  if (m.timeline !== undefined && leaderTimeline !== undefined && m.timeline < leaderTimeline) return no(`on timeline ${m.timeline}, the leader on ${leaderTimeline}`);
   return { name: m.name, fit: true };
 }
 
 export function judgeHealth(members: MemberFacts[], opts: HealthOptions): HealthJudgement {
   const leaders = members.filter((m) => isLeaderRole(m.role) && !GONE_PHASES.has(m.podPhase ?? ''));
   const leader = leaders.length === 1 ? leaders[0] : undefined;
-  const judged = members.map((m) => judgeMember(m, m === leader, opts.maxLagBytes));
+  const judged = members.map((m) => judgeMember(m, m === leader, opts.maxLagBytes, leader?.timeline));
   const reasons: string[] = [];
   if (members.length === 0) return { health: opts.wanted === 0 ? 'Stopped' : 'Pending', reasons: opts.wanted === 0 ? [] : ['no member yet'], members: [] };
   if (leaders.length > 1) reasons.push(`several leaders: ${leaders.map((l) => l.name).join(', ')}`);
