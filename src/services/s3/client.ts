@@ -3,7 +3,8 @@
 // verbatim otherwise; AWS accepts either), path style for custom endpoints,
 // credentials from the standard AWS chain unless given, and deadlines on
 // every request so nothing hangs.
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Sha256 } from './signing-hash.ts';
 
 export interface S3Options {
   endpoint?: string;
@@ -33,8 +34,14 @@ export function createS3Client(o: S3Options = {}, env: NodeJS.ProcessEnv = proce
     // one resolved middleware stack per command class, not one per request: a catalog sends thousands of the
     // same few commands, and zpg adds no per-command middleware
     cacheMiddleware: true,
+    sha256: Sha256,
+    // The SDK filters every response through the command's schema for logger.info, even for its no-op logger;
+    // zpg logs S3 calls itself, so the SDK's logger has no info and its warnings and errors go nowhere, as before.
+    logger: quietLogger as unknown as S3ClientConfig['logger'],
   });
 }
+
+const quietLogger = { debug: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined };
 
 const truthy = (v: string | undefined) => v !== undefined && ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
 
