@@ -5,7 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { allowPlainHttp, shareDispatchers } from '../services/kube/config.ts';
+import { prepareClient } from '../services/kube/config.ts';
 import { EventRecorder } from '../services/kube/events.ts';
 import { LeaderElector } from '../services/kube/leader-election.ts';
 import { ObjectWriter } from '../services/kube/object-writer.ts';
@@ -47,8 +47,7 @@ export interface Daemon {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
-  allowPlainHttp(o.kc);
-  shareDispatchers(o.kc);
+  prepareClient(o.kc);
   const identity = o.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = o.log ?? createLogger({ base: { component: 'zpg-operator' } });
   let controller: Controller | undefined;

@@ -5,6 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { requestTransport } from './request-transport.ts';
 
 export interface KubeTarget {
   kubeconfig?: string;
@@ -39,8 +40,7 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
     if (e instanceof KubeConfigError) throw e;
     throw new KubeConfigError(`cannot read the kubeconfig ${file ?? home}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  allowPlainHttp(kc);
-  shareDispatchers(kc);
+  prepareClient(kc);
   if (t.context) {
     if (!kc.getContextObject(t.context)) {
       const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
@@ -52,6 +52,13 @@ export function loadKubeConfig(t: KubeTarget, env: NodeJS.ProcessEnv = process.e
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new KubeConfigError(`the kubeconfig's current context "${kc.getCurrentContext()}" names no cluster server`);
   return { kc, context: kc.getCurrentContext(), namespace: t.namespace ?? ctx?.namespace ?? 'default', server };
+}
+
+/** the adjustments zpg makes to every client-node KubeConfig it uses (each below says why) */
+export function prepareClient(kc: k8s.KubeConfig): void {
+  allowPlainHttp(kc);
+  shareDispatchers(kc);
+  requestTransport(kc);
 }
 
 /**
