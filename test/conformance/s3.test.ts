@@ -1,7 +1,7 @@
 // The AWS SDK v3, through zpg's one S3 client factory, against the sandbox's
 // S3 server: WAL-G-shaped listings with delimiters, paging past 1,000 keys,
 // streamed and multipart uploads that stay byte-identical, and persistence.
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCorsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketCorsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,6 +82,38 @@ describe('S3 through the AWS SDK v3', () => {
     await new Upload({ client: s3, params: { Bucket, Key: 'multi/dump', Body: Readable.from(chunks) }, partSize: 5 * 1024 * 1024, queueSize: 2 }).done();
     expect(sha(await download('multi/dump'))).toBe(sha(data));
   }, 60_000);
+
+  it('reads small and large objects, ranges and HEADs as S3 does, and a rewrite at once', async () => {
+    const small = randomBytes(1000);
+    const large = randomBytes(300 * 1024); // past the size the server reads whole
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'read/small', Body: small }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'read/large', Body: large }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'read/empty', Body: '' }));
+    expect(sha(await download('read/small'))).toBe(sha(small));
+    expect(sha(await download('read/large'))).toBe(sha(large));
+    expect((await download('read/empty')).length).toBe(0);
+    const range = await s3.send(new GetObjectCommand({ Bucket, Key: 'read/small', Range: 'bytes=10-19' }));
+    expect(Buffer.from(await range.Body!.transformToByteArray())).toEqual(small.subarray(10, 20));
+    expect(range.ContentRange).toBe('bytes 10-19/1000');
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'read/small' }));
+    expect(head.ContentLength).toBe(1000);
+    expect(head.ETag).toBe(`"${createHash('md5').update(small).digest('hex')}"`);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'read/small', Body: 'rewritten' }));
+    expect((await download('read/small')).toString()).toBe('rewritten');
+    await expect(s3.send(new GetObjectCommand({ Bucket, Key: 'read/none' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it("applies a bucket's CORS rules as soon as they are set or deleted", async () => {
+    const preflight = () => fetch(`${server.endpoint}/${Bucket}/x`, { method: 'OPTIONS', headers: { origin: 'https://console.example', 'access-control-request-method': 'GET' } });
+    expect((await preflight()).status).toBe(403);
+    await s3.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['https://console.example'], AllowedMethods: ['GET'] }] } }));
+    const allowed = await preflight();
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBeTruthy();
+    await s3.send(new DeleteBucketCorsCommand({ Bucket }));
+    expect((await preflight()).status).toBe(403);
+  });
 
   it('keeps its data across a restart on the same directory', async () => {
     await server.stop();
