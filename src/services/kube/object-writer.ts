@@ -49,8 +49,23 @@ export class ObjectWriter {
     this.writes.set(key, (this.writes.get(key) ?? 0) + 1);
   }
 
-  /** false when it already existed (our cache was behind) */
-  async create(obj: Obj & ObjectRef): Promise<boolean> {
+  /**
+   * false when it already existed (our cache was behind). A create of an object another create is already
+   * writing waits for that one: the reconciles of a namespace's clusters all want its ServiceAccount and
+   * RoleBinding, and eight workers starting at once sent eight.
+   */
+  create(obj: Obj & ObjectRef): Promise<boolean> {
+    const id = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const pending = this.creating.get(id);
+    if (pending) return pending.then(() => false);
+    const sent = this.send(obj).finally(() => this.creating.delete(id));
+    this.creating.set(id, sent);
+    return sent;
+  }
+
+  private readonly creating = new Map<string, Promise<boolean>>();
+
+  private async send(obj: Obj & ObjectRef): Promise<boolean> {
     this.count('create', obj.kind);
     try {
       await this.api.create(obj);
