@@ -2,10 +2,16 @@
 // through undici's request(), not fetch, with client-node's user agent,
 // answers and failures reaching the caller as client-node gives them.
 import * as k8s from '@kubernetes/client-node';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeKubeError, prepareClient } from '../../src/services/kube/config.ts';
+import { makePki } from '../helpers/pki.ts';
 
 let server: Server;
 let base = '';
@@ -81,6 +87,38 @@ describe('client-node through request()', () => {
     expect(e).toBeInstanceOf(k8s.ApiException);
     expect((e as k8s.ApiException<unknown>).code).toBe(404);
     expect(describeKubeError(e, base)).toBe('not found (404): secrets "absent" not found');
+  });
+
+  it('speaks TLS with the kubeconfig CA, a client certificate and a token, and refuses a server it cannot verify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpg-tls-'));
+    const { file } = makePki(dir);
+    const tls = createHttpsServer({ key: file('server.key'), cert: file('server.crt'), ca: file('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: `${peer.subject?.CN}|${req.headers.authorization}` } }] }));
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const load = (withCa: boolean) => {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromOptions({
+          clusters: [{ name: 'c', server: url, ...(withCa ? { caData: file('ca.crt').toString('base64') } : {}) }],
+          users: [{ name: 'u', token: 'tls-token', certData: file('client.crt').toString('base64'), keyData: file('client.key').toString('base64') }],
+          contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+          currentContext: 'x',
+        });
+        prepareClient(kc);
+        return kc.makeApiClient(k8s.CoreV1Api);
+      };
+      const list = await load(true).listNamespace();
+      expect(list.items.map((n) => n.metadata?.name)).toEqual(['zpg-test-client|Bearer tls-token']);
+      const e = await load(false).listNamespace().then(() => undefined, (x: unknown) => x);
+      expect(String((e as Error)?.message ?? e)).toMatch(/self[- ]signed|unable to verify|certificate/i);
+    } finally {
+      await new Promise<void>((r) => tls.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the server when nothing listens there', async () => {

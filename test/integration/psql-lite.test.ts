@@ -4,7 +4,7 @@
 // query, psql's exit code as zpg's, stdin piped as psql's script and ended, a
 // terminal's size, TLS with a client certificate and a token, and proof from
 // the modules the process loaded that client-node stayed out.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
@@ -23,6 +23,7 @@ import { Kubelet } from '../../src/sandbox/kubelet/kubelet.ts';
 import { liveMembers, preflight } from '../../src/sandbox/patroni/member.ts';
 import { execLite, type TerminalLike } from '../../src/services/kube/lite/exec.ts';
 import { loadLiteKube } from '../../src/services/kube/lite/kubeconfig.ts';
+import { makePki } from '../helpers/pki.ts';
 import { eventually, startTestApi, type TestApi } from '../helpers/sandbox.ts';
 import { ZPG, zpg } from '../helpers/zpg.ts';
 
@@ -48,16 +49,7 @@ const clientNodeIn = (files: string[]) => files.filter((u) => u.includes('@kuber
 
 /** An https front for the sandbox API that wants a client certificate and a bearer token, and passes upgrades through. */
 function startTlsFront(target: URL, token: string): Promise<Server> {
-  const dir = join(root, 'pki');
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  execFileSync('mkdir', ['-p', dir]);
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=zpg-test-ca');
-  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=zpg-test-${name}`);
-    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
-  }
-  const file = (f: string) => readFileSync(join(dir, f));
+  const { dir, file } = makePki(join(root, 'pki'));
   const allowed = (req: IncomingMessage) => req.headers.authorization === `Bearer ${token}`;
   const server = createHttpsServer({ key: file('server.key'), cert: file('server.crt'), ca: file('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
     if (!allowed(req)) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', message: 'Unauthorized' }));
