@@ -156,14 +156,13 @@ FilesystemStore.prototype.getBucket = async function getBucket(bucket) {
 const WHOLE = 256 * 1024;
 const originalGetObject = FilesystemStore.prototype.getObject;
 FilesystemStore.prototype.getObject = async function getObject(bucket, key, options) {
-  const objectPath = this.getResourcePath(bucket, key, 'object');
-  const stat = fs.statSync(objectPath, { throwIfNoEntry: false });
-  if (!stat || stat.size > WHOLE || options?.start !== undefined || options?.end !== undefined) return originalGetObject.call(this, bucket, key, options);
+  if (options?.start !== undefined || options?.end !== undefined) return originalGetObject.call(this, bucket, key, options);
   let metadata;
   let bytes;
   try {
     metadata = await this.getMetadata(bucket, key);
-    bytes = fs.readFileSync(objectPath);
+    if (Number(metadata['content-length']) > WHOLE) return originalGetObject.call(this, bucket, key, options);
+    bytes = fs.readFileSync(this.getResourcePath(bucket, key, 'object'));
   } catch (err) {
     if (err.code === 'ENOENT') return null;
     throw err;

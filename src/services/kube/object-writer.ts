@@ -32,6 +32,8 @@ export class ObjectWriter {
   private readonly api: k8s.KubernetesObjectApi;
   private readonly custom: k8s.CustomObjectsApi;
   readonly writes = new Map<string, number>();
+  /** creates in flight, by object: a second create of one waits for the first */
+  private readonly creating = new Map<string, Promise<boolean>>();
 
   constructor(kc: k8s.KubeConfig) {
     this.api = k8s.KubernetesObjectApi.makeApiClient(kc);
@@ -62,8 +64,6 @@ export class ObjectWriter {
     this.creating.set(id, sent);
     return sent;
   }
-
-  private readonly creating = new Map<string, Promise<boolean>>();
 
   private async send(obj: Obj & ObjectRef): Promise<boolean> {
     this.count('create', obj.kind);

@@ -30,14 +30,14 @@ async function send(ctx: k8s.RequestContext): Promise<k8s.ResponseContext> {
 }
 
 const httpApi = k8s.wrapHttpLibrary({ send });
+const { version } = createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string };
+const userAgent = k8s.setHeaderMiddleware('User-Agent', `kubernetes-client-javascript/${version}`);
 
 /** every API client `kc` makes from now on sends through request(), with client-node's user agent */
 export function requestTransport(kc: k8s.KubeConfig): void {
   const target = kc as unknown as { makeApiClient: k8s.KubeConfig['makeApiClient']; zpgTransport?: true };
   if (target.zpgTransport) return;
   target.zpgTransport = true;
-  const { version } = createRequire(import.meta.url)('@kubernetes/client-node/package.json') as { version: string };
-  const userAgent = k8s.setHeaderMiddleware('User-Agent', `kubernetes-client-javascript/${version}`);
   target.makeApiClient = ((Type: new (config: k8s.Configuration) => unknown) => {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('No active cluster!');
