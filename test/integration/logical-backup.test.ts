@@ -43,8 +43,8 @@ async function leaderIp(): Promise<string> {
   return leader!.status!.podIP!;
 }
 
-async function sql<T extends pg.QueryResultRow>(database: string, text: string): Promise<T[]> {
-  const c = new pg.Client({ host: await leaderIp(), port: 5432, user: 'postgres', password, database, connectionTimeoutMillis: 10_000 });
+async function sql<T extends pg.QueryResultRow>(database: string, text: string, host?: string): Promise<T[]> {
+  const c = new pg.Client({ host: host ?? (await leaderIp()), port: 5432, user: 'postgres', password, database, connectionTimeoutMillis: 10_000 });
   await c.connect();
   try {
     return (await c.query<T>(text)).rows;
@@ -140,9 +140,17 @@ describe('zpg backup logical / zpg restore logical', () => {
   }, 400_000);
 
   it('round-trips a set taken from a replica, and refuses to overwrite without --force and --yes', async () => {
+    // A replica dumps what it has replayed: wait until it holds the first test's database, or the set may lack it.
+    const lsn = (await sql<{ lsn: string }>('postgres', 'SELECT pg_current_wal_lsn()::text AS lsn'))[0].lsn;
+    await eventually('the replica replayed the first test', async () => {
+      const replica = (await loadFacts(env, NAME)).pods.find((p) => p.metadata?.labels?.['spilo-role'] === 'replica')?.status?.podIP;
+      if (!replica) return false;
+      const [{ behind }] = await sql<{ behind: boolean }>('postgres', `SELECT coalesce(pg_last_wal_replay_lsn() < '${lsn}'::pg_lsn, true) AS behind`, replica);
+      return !behind;
+    }, 120_000, 250);
     const b = json<{ member: string; backup: { id: string; kind: string; databases: string[] } }>(await zpg(['backup', 'logical', NAME, '--replica', '-o', 'json']));
     // Every database, the first test's restored one too.
-    expect(b.backup).toMatchObject({ kind: 'logical-set', databases: expect.arrayContaining(['foo', 'postgres']) });
+    expect(b.backup).toMatchObject({ kind: 'logical-set', databases: expect.arrayContaining(['foo', 'postgres', expect.stringMatching(/^foo_restored_\d{12}$/)]) });
     const f = await loadFacts(env, NAME);
     expect(f.pods.find((p) => p.metadata?.name === b.member)?.metadata?.labels?.['spilo-role']).toBe('replica');
     const keys = await keysUnder(`${dir}${b.backup.id}/`);
