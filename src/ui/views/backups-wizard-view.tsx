@@ -74,7 +74,7 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
       </Box>
     );
   }
-  const point = m.latest ? 'the end of the window' : m.time ? `time ${m.time}` : '';
+  const point = m.latest ? (m.source.deleted ? 'the end of the window' : 'the present') : m.time ? `time ${m.time}` : '';
   const ask: Record<typeof m.step, string> = { point: 'restore up to which point?', time: 'type the time to restore to', name: 'name the new cluster', preview: 'the clone' };
   return (
     <Box flexDirection="column">

@@ -147,7 +147,8 @@ export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'cl
   }
   if (!c.window.to) return { effect: { type: 'error', text: `${name} has no restorable window${c.window.gaps.length ? ' (a WAL gap after the newest backup)' : ''}: nothing to clone` } };
   const items: PickItem[] = [
-    { label: `latest: the end of the window (${c.window.to.slice(0, 19)}Z)`, value: 'latest' },
+    // a live cluster's latest is the present: the clone task marks it (a commit and a WAL switch) before it plans
+    { label: source.deleted ? `latest: the end of the window (${c.window.to.slice(0, 19)}Z)` : `latest: the present on ${source.cluster} (marked when the clone is created)`, value: 'latest' },
     { label: 'a time you type (with or without a zone)', value: 'typed' },
     ...[...c.baseBackups].reverse().map((b) => ({ label: `${b.id}  finished ${b.finishTime.slice(0, 19)}Z`, value: plusSecond(b.modified) })),
   ];
