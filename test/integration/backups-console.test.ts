@@ -21,16 +21,32 @@ import { zpg } from '../helpers/zpg.ts';
 import type { TaskRequest } from '../../src/services/tasks/prepare.ts';
 
 const Bucket = 'zpg-console';
+/** the bucket one cluster's spec.env names instead of the operator's */
+const OtherBucket = 'zpg-other';
 const dir = mkdtempSync(join(tmpdir(), 'zpg-bconsole-'));
 let server: S3Server;
 let s3: S3Client;
 let t: TestApi;
 let backups: ConsoleBackups | undefined;
 let uid = '';
-const put = (Key: string, Body = 'x') => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+const put = (Key: string, Body = 'x', bucket = Bucket) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
+
+/** A base backup of `name` and WAL archived after its upload, so that its window has an end. */
+async function seedBackup(name: string, clusterUid: string, bucket = Bucket): Promise<void> {
+  const p = `spilo/${name}/${clusterUid}/wal/15/`;
+  const at = new Date().toISOString();
+  const sentinelKey = `${p}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`;
+  await put(sentinelKey, JSON.stringify({ LSN: 0x2000028, FinishLSN: 0x2000100, PgVersion: 150004, Version: 2, StartTime: at, FinishTime: at }), bucket);
+  for (const n of [2, 3]) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.br`, 'x', bucket);
+  // A window needs WAL archived after the backup's upload (S3 times are whole seconds): archive the next segment until it is.
+  const modified = async (Key: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }))).LastModified!.getTime();
+  const last = `${p}wal_005/${segmentFromNumber(1, 4n)}.br`;
+  const backupAt = await modified(sentinelKey);
+  await eventually('WAL archived after the backup', async () => (await put(last, 'x', bucket), (await modified(last)) > backupAt), 30_000, 200);
+}
 
 beforeAll(async () => {
-  server = await startS3Server({ directory: dir, buckets: [Bucket] });
+  server = await startS3Server({ directory: dir, buckets: [Bucket, OtherBucket] });
   s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
   t = await startTestApi();
   installCrds(t.api.registry);
@@ -43,16 +59,7 @@ beforeAll(async () => {
     body: { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'shop' }, spec: { teamId: 'acid', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '15' } } },
   })) as { metadata: { uid: string } };
   uid = created.metadata.uid;
-  const p = `spilo/shop/${uid}/wal/15/`;
-  const at = new Date().toISOString();
-  const sentinelKey = `${p}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`;
-  await put(sentinelKey, JSON.stringify({ LSN: 0x2000028, FinishLSN: 0x2000100, PgVersion: 150004, Version: 2, StartTime: at, FinishTime: at }));
-  for (const n of [2, 3]) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.br`);
-  // A window needs WAL archived after the backup's upload (S3 times are whole seconds): archive the next segment until it is.
-  const modified = async (Key: string) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).LastModified!.getTime();
-  const last = `${p}wal_005/${segmentFromNumber(1, 4n)}.br`;
-  const backupAt = await modified(sentinelKey);
-  await eventually('WAL archived after the backup', async () => (await put(last), (await modified(last)) > backupAt), 30_000, 200);
+  await seedBackup('shop', uid);
 }, 120_000);
 
 let screen: Screen | undefined;
@@ -133,4 +140,30 @@ describe('console backups', () => {
     expect(req).toEqual({ kind: 'clone', cluster: 'shop', to: 'shop-clone', time: expect.any(String), apply: true });
     expect(Date.parse(req.time)).toBe(Date.parse(backup.modified) + 1000);
   }, 180_000);
+
+  it("reads a cluster whose spec.env names another bucket from that bucket, as its pods' WAL-G does, and previews its clone there", async () => {
+    const core = t.kc.makeApiClient(k8s.CoreV1Api);
+    const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
+    // the operator's bucket comes from its configuration; the environment gives only the endpoint and keys
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'postgres-operator' }, data: { wal_s3_bucket: Bucket } } });
+    const spec = { teamId: 'acid', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '15' }, env: [{ name: 'WAL_S3_BUCKET', value: OtherBucket }] };
+    const own = (await custom.createNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', namespace: 'default', plural: 'postgresqls', body: { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'own' }, spec } })) as { metadata: { uid: string } };
+    await seedBackup('own', own.metadata.uid, OtherBucket);
+    const store = createZpgStore({ name: 't', namespace: 'default', allNamespaces: false });
+    store.getState().upsert('postgresqls', { metadata: { name: 'shop', namespace: 'default', uid } } as { metadata: { name: string } });
+    store.getState().upsert('postgresqls', { metadata: { name: 'own', namespace: 'default', uid: own.metadata.uid }, spec } as { metadata: { name: string } });
+    const env = { AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1' };
+    backups?.stop();
+    backups = startConsoleBackups(store, t.kc, 'default', env);
+    const views = () => store.getState().backups.clusters;
+    await eventually('both catalogs', () => views()['default/shop']?.catalog && views()['default/own']?.catalog, 60_000);
+    expect(store.getState().backups.source).toBe(`s3://${Bucket} at ${server.endpoint}`);
+    expect(views()['default/shop'].source).toBeUndefined();
+    expect(views()['default/own'].source).toBe(`s3://${OtherBucket} at ${server.endpoint}`);
+    expect(views()['default/own'].catalog!.baseBackups.map((b) => b.id)).toEqual(['base_000000010000000000000002']);
+    expect(views()['default/own'].catalog!.window.to).not.toBeNull();
+    const plan = await backups.previewClone({ cluster: 'own', namespace: 'default', to: 'own-clone', latest: true });
+    expect(plan.store).toMatch(new RegExp(`^s3://${OtherBucket} at `));
+    expect(plan.yaml).toContain(`uid: ${own.metadata.uid}`);
+  }, 120_000);
 });

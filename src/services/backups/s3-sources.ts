@@ -128,6 +128,48 @@ export interface LoadedS3 {
   operatorConfig: string;
 }
 
+/** The operator's side of the S3 settings: its configuration, and the pod environment of clusters in `namespace`. */
+export interface OperatorS3 {
+  operatorConfig?: OperatorS3Config;
+  /** which operator configuration was read, or why none was */
+  note: string;
+}
+
+export async function loadOperatorS3(kc: k8s.KubeConfig | undefined, o: { env?: NodeJS.ProcessEnv; operatorConfig?: string; namespace: string }): Promise<OperatorS3> {
+  const env = o.env ?? process.env;
+  const refText = o.operatorConfig ?? env.ZPG_OPERATOR_CONFIG;
+  const ref = refText ? parseOperatorConfigRef(refText) : undefined;
+  if (refText && !ref) throw new Error(`--operator-config ${refText}: use NAMESPACE/NAME (a ConfigMap) or operatorconfiguration/NAMESPACE/NAME`);
+  if (!kc) return { note: 'not read (no cluster access)' };
+  const found = await findOperatorConfig(kc, { ref, preferNamespace: undefined }).catch((e: unknown) => {
+    if (ref) throw new Error(`--operator-config ${refText}: ${e instanceof Error ? e.message : String(e)}`);
+    return { note: `operator configuration not readable: ${e instanceof Error ? e.message : String(e)}` };
+  });
+  if (!('config' in found) || !found.ref) return { note: 'note' in found ? found.note : 'no operator configuration' };
+  const where = describeRef(found.ref);
+  return inNamespace(kc, { note: where, operatorConfig: { where, config: found.config } }, o.namespace);
+}
+
+/** The same configuration for clusters in `namespace`: its pod environment and logical backup Secret are read there. */
+export async function inNamespace(kc: k8s.KubeConfig, o: OperatorS3, namespace: string): Promise<OperatorS3> {
+  if (!o.operatorConfig) return o;
+  const { where, config } = o.operatorConfig;
+  const logicalName = typeof config.logical_backup_cronjob_environment_secret === 'string' ? config.logical_backup_cronjob_environment_secret : '';
+  const [podEnv, logicalSecret] = await Promise.all([
+    podEnvironment(kc, config, namespace),
+    logicalName ? readSecret(kc.makeApiClient(k8s.CoreV1Api), namespace, logicalName) : Promise.resolve(undefined),
+  ]);
+  return {
+    note: o.note,
+    operatorConfig: {
+      where,
+      config,
+      ...(podEnv ? { podEnv } : {}),
+      ...(logicalSecret ? { logicalEnv: { where: `Secret ${namespace}/${logicalName}`, values: logicalSecret, refs: Object.fromEntries(Object.keys(logicalSecret).map((k) => [k, { name: logicalName, key: k }])) } } : {}),
+    },
+  };
+}
+
 /**
  * Everything in one call: flags > env > the cluster's spec.env > the operator's pod environment > its
  * configuration keys. `cluster` is the live postgresql object when there is one.
@@ -137,36 +179,8 @@ export async function loadBackupS3(
   o: { flags?: BackupS3Flags; env?: NodeJS.ProcessEnv; operatorConfig?: string; namespace: string; cluster?: { name: string; env?: k8s.V1EnvVar[] } },
 ): Promise<LoadedS3> {
   const env = o.env ?? process.env;
-  const refText = o.operatorConfig ?? env.ZPG_OPERATOR_CONFIG;
-  const ref = refText ? parseOperatorConfigRef(refText) : undefined;
-  if (refText && !ref) throw new Error(`--operator-config ${refText}: use NAMESPACE/NAME (a ConfigMap) or operatorconfiguration/NAMESPACE/NAME`);
-  let operatorConfig: OperatorS3Config | undefined;
-  let note = 'not read (no cluster access)';
-  let clusterEnv: EnvSource | undefined;
-  if (kc) {
-    const found = await findOperatorConfig(kc, { ref, preferNamespace: undefined }).catch((e: unknown) => {
-      if (ref) throw new Error(`--operator-config ${refText}: ${e instanceof Error ? e.message : String(e)}`);
-      return { note: `operator configuration not readable: ${e instanceof Error ? e.message : String(e)}` };
-    });
-    if ('config' in found && found.ref) {
-      const where = describeRef(found.ref);
-      const [podEnv, logicalSecret] = await Promise.all([
-        podEnvironment(kc, found.config, o.namespace),
-        typeof found.config.logical_backup_cronjob_environment_secret === 'string' && found.config.logical_backup_cronjob_environment_secret
-          ? readSecret(kc.makeApiClient(k8s.CoreV1Api), o.namespace, found.config.logical_backup_cronjob_environment_secret)
-          : Promise.resolve(undefined),
-      ]);
-      const logicalName = String(found.config.logical_backup_cronjob_environment_secret ?? '');
-      operatorConfig = {
-        where,
-        config: found.config,
-        ...(podEnv ? { podEnv } : {}),
-        ...(logicalSecret ? { logicalEnv: { where: `Secret ${o.namespace}/${logicalName}`, values: logicalSecret, refs: Object.fromEntries(Object.keys(logicalSecret).map((k) => [k, { name: logicalName, key: k }])) } } : {}),
-      };
-      note = where;
-    } else if ('note' in found) note = found.note;
-    if (o.cluster) clusterEnv = await clusterEnvSource(kc, o.namespace, o.cluster.name, o.cluster.env);
-  }
+  const { operatorConfig, note } = await loadOperatorS3(kc, o);
+  const clusterEnv = kc && o.cluster ? await clusterEnvSource(kc, o.namespace, o.cluster.name, o.cluster.env) : undefined;
   return { settings: resolveBackupS3({ flags: o.flags, env, operatorConfig, clusterEnv }), operatorConfig: note };
 }
 

@@ -22,6 +22,8 @@ export interface BackupSource {
 export interface BackupsFeedOptions {
   /** resolves the S3 settings once; undefined = no bucket configured */
   source: () => Promise<BackupSource | undefined>;
+  /** a live cluster's own store (its spec.env may name another); without it, every cluster is on `source` */
+  sourceFor?: (pg: FeedManifest) => Promise<BackupSource | undefined>;
   intervalMs?: number;
   focusIntervalMs?: number;
   /** the browser's listing of deleted clusters */
@@ -46,13 +48,13 @@ export interface BackupsFeed {
   stop(): void;
 }
 
-type Manifest = PostgresqlLike & {
+export type FeedManifest = PostgresqlLike & {
   metadata?: { uid?: string };
   spec?: { enableLogicalBackup?: boolean; logicalBackupSchedule?: string; env?: { name?: string; value?: string }[] };
 };
 
 /** What a cluster's backups are expected to follow, from its manifest. */
-export function schedulesOf(pg: Manifest, o: Pick<BackupsFeedOptions, 'logicalSchedule' | 'baseSchedule'>, walBucket: boolean): Schedules {
+export function schedulesOf(pg: FeedManifest, o: Pick<BackupsFeedOptions, 'logicalSchedule' | 'baseSchedule'>, walBucket: boolean): Schedules {
   const env = pg.spec?.env?.find((e) => e.name === 'BACKUP_SCHEDULE')?.value;
   const created = pg.metadata?.creationTimestamp;
   return {
@@ -65,7 +67,7 @@ export function schedulesOf(pg: Manifest, o: Pick<BackupsFeedOptions, 'logicalSc
 /** How long after its creation a cluster without any backup is read as often as the open one. */
 const FIRST_BACKUP_WATCH_MS = 3_600_000;
 
-function awaitsFirstBackup(pg: Manifest, view: ClusterBackupsView | undefined, now: number): boolean {
+function awaitsFirstBackup(pg: FeedManifest, view: ClusterBackupsView | undefined, now: number): boolean {
   const c = view?.catalog;
   if (c && (c.baseBackups.length || c.logicalBackups.length)) return false;
   const created = new Date(pg.metadata?.creationTimestamp ?? NaN).getTime();
@@ -116,18 +118,33 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     flushTimer ??= setTimeout(flush, flushMs);
   };
 
-  const read = async (key: string, ref: ClusterRef, schedules: Schedules, deleted: boolean) => {
+  /** a live cluster (`pg`) on its own store, or a deleted one on the default store */
+  const read = async (key: string, ref: ClusterRef, pg: FeedManifest | undefined) => {
     inFlight.add(key);
-    const slot = deleted ? 'deletedCatalogs' : 'clusters';
+    const slot = pg ? 'clusters' : 'deletedCatalogs';
     const prev = store.getState().backups[slot][key];
-    const base: ClusterBackupsView = { cluster: ref.cluster, namespace: ref.namespace, uid: ref.uid, schedules, at: prev?.at ?? 0, ...(prev?.catalog ? { catalog: prev.catalog } : {}) };
+    let own = source!;
+    let schedules: Schedules = pg ? schedulesOf(pg, opts, Boolean(own.settings.walBucket)) : {};
+    const base = (): ClusterBackupsView => ({
+      cluster: ref.cluster,
+      namespace: ref.namespace,
+      uid: ref.uid,
+      schedules,
+      at: prev?.at ?? 0,
+      ...(prev?.catalog ? { catalog: prev.catalog } : {}),
+      ...(own !== source ? { source: own.source } : {}),
+    });
     try {
-      const catalog = await withDeadline(readClusterBackups(source!.settings, ref), timeoutMs, `S3 ${source!.source}`);
+      if (pg && opts.sourceFor) {
+        own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source!;
+        schedules = schedulesOf(pg, opts, Boolean(own.settings.walBucket));
+      }
+      const catalog = await withDeadline(readClusterBackups(own.settings, ref), timeoutMs, `S3 ${own.source}`);
       if (stopped) return;
-      write(slot, key, { ...base, catalog, at: Date.now() });
+      write(slot, key, { ...base(), catalog, at: Date.now() });
     } catch (e) {
       if (stopped) return;
-      write(slot, key, { ...base, error: message(e) });
+      write(slot, key, { ...base(), error: message(e) });
     } finally {
       inFlight.delete(key);
     }
@@ -141,7 +158,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
         opts.liveClusters ? withDeadline(opts.liveClusters(), timeoutMs, 'listing postgresqls').catch(() => undefined) : undefined,
       ]);
       if (stopped) return;
-      const inStore = Object.values(store.getState().postgresqls).map((p) => ({ name: p.metadata?.name ?? '', uid: (p as Manifest).metadata?.uid ?? '' }));
+      const inStore = Object.values(store.getState().postgresqls).map((p) => ({ name: p.metadata?.name ?? '', uid: (p as FeedManifest).metadata?.uid ?? '' }));
       const live = new Set([...(everywhere ?? []), ...inStore].map((c) => `${c.name}/${c.uid}`));
       const refs = found.refs.filter((r) => !live.has(`${r.cluster}/${r.uid}`));
       store.getState().setBackups(() => ({ deleted: { refs, at: Date.now() } }));
@@ -160,15 +177,15 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     const s = store.getState();
     const now = Date.now();
     const focus = s.focus.cluster;
-    const wanted: { key: string; ref: ClusterRef; schedules: Schedules; deleted: boolean; age: number }[] = [];
-    for (const [key, pg] of Object.entries(s.postgresqls) as [string, Manifest][]) {
+    const wanted: { key: string; ref: ClusterRef; pg?: FeedManifest; age: number }[] = [];
+    for (const [key, pg] of Object.entries(s.postgresqls) as [string, FeedManifest][]) {
       const view = s.backups.clusters[key];
       const age = now - (view?.at ?? 0);
       const every = key === focus || awaitsFirstBackup(pg, view, now) ? focusInterval : interval;
       // a failed read waits its interval too: no error storm against a broken endpoint
       const last = Math.max(view?.at ?? 0, lastTry.get(key) ?? 0);
       if (!due.has(key) && now - last < every) continue;
-      wanted.push({ key, ref: { cluster: pg.metadata?.name ?? '', namespace: pg.metadata?.namespace, uid: pg.metadata?.uid ?? '' }, schedules: schedulesOf(pg, opts, Boolean(source.settings.walBucket)), deleted: false, age: key === focus ? Infinity : age });
+      wanted.push({ key, ref: { cluster: pg.metadata?.name ?? '', namespace: pg.metadata?.namespace, uid: pg.metadata?.uid ?? '' }, pg, age: key === focus ? Infinity : age });
     }
     if (s.backups.browsing) {
       if (!listing && now - deletedAt >= deletedInterval) void listDeleted();
@@ -177,7 +194,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
         const view = s.backups.deletedCatalogs[key];
         const last = Math.max(view?.at ?? 0, lastTry.get(key) ?? 0);
         if (!due.has(key) && now - last < interval) continue;
-        wanted.push({ key, ref: r, schedules: {}, deleted: true, age: now - last });
+        wanted.push({ key, ref: r, age: now - last });
       }
     }
     // the open cluster first, then the stalest
@@ -187,7 +204,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
       if (inFlight.has(w.key)) continue;
       due.delete(w.key);
       lastTry.set(w.key, now);
-      void read(w.key, w.ref, w.schedules, w.deleted).then(() => pass());
+      void read(w.key, w.ref, w.pg).then(() => pass());
     }
   };
   const loop = () => {

@@ -15,6 +15,8 @@ export interface ClusterBackupsView {
   at: number;
   /** the last read failed: what is on screen is from `at` */
   error?: string;
+  /** the store this cluster's backups are read from, when its spec.env names another than the default */
+  source?: string;
 }
 
 export interface DeletedListing {

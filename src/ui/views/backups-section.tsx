@@ -93,7 +93,7 @@ export function BackupsSection({ cluster, view, backups, width, height, now }: B
   const logicalCols = useMemo(() => layout(LOGICAL_COLUMNS, width, plain), [width, plain]);
   const title = (
     <Text wrap="truncate">
-      <Text bold>{cluster}</Text> backups{view?.at ? ` · read ${formatDuration(now - view.at)} ago` : ''} · {backups.source ?? 'S3'}
+      <Text bold>{cluster}</Text> backups{view?.at ? ` · read ${formatDuration(now - view.at)} ago` : ''} · {view?.source ?? backups.source ?? 'S3'}
     </Text>
   );
   if (backups.configured === false) {
