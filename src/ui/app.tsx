@@ -14,7 +14,7 @@ import { hintsFor } from './keymap.ts';
 import { bodyRows, clusterLayout, listRows, pagedRows } from './layout.ts';
 import { LookContext, type Look } from './look.ts';
 import { manifestLines } from './manifest.ts';
-import { follow, initialUi, reduce, type KeyContext, type SortKey, type UiState } from './ui-state.ts';
+import { follow, initialUi, reduce, SORT_KEYS, type KeyContext, type SortKey, type UiState } from './ui-state.ts';
 import { ClusterView, paneLinesShown } from './views/cluster-view.tsx';
 import { ClustersView } from './views/clusters-view.tsx';
 import { HelpView, helpText } from './views/help-view.tsx';
@@ -30,6 +30,7 @@ import { modalHints } from './task-ui.ts';
 import { useBackupKeys, type BackupActions } from './views/backups-keys.ts';
 import { BackupsScreens } from './views/backups-screen.tsx';
 import { BackupsLine } from './views/backups-section.tsx';
+import { backupOrder } from './views/backups-format.ts';
 
 export interface ConsoleActions extends TaskActions, BackupActions {
   /** switch the watched namespace; undefined = all namespaces */
@@ -37,7 +38,7 @@ export interface ConsoleActions extends TaskActions, BackupActions {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const SORTS: Record<SortKey, (a: ClusterRow, b: ClusterRow) => number> = {
+const SORTS: Record<Exclude<SortKey, 'backup'>, (a: ClusterRow, b: ClusterRow) => number> = {
   name: (a, b) => cmp(a.name, b.name) || cmp(a.namespace, b.namespace),
   namespace: (a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name),
   status: (a, b) => cmp(a.health, b.health) || cmp(a.name, b.name),
@@ -78,12 +79,15 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
 
   // The filter applies as it is typed, whatever the case.
   const filter = (state.mode === 'filter' ? state.buffer : state.filter).toLowerCase();
+  // BACKUP is a sort column only beside a backups feed; its order follows the feed's reads
+  const backupSort = useStore(store, (s) => s.backups.configured === true);
+  const sortedBackups = useStore(store, (s) => (inList && state.sort === 'backup' ? s.backups : undefined));
   const rows = useMemo(() => {
     if (!inList) return [];
     const all = clusterRows({ ...store.getState(), postgresqls, podsByCluster: pods, patroni });
     const filtered = filter ? all.filter((r) => r.name.toLowerCase().includes(filter)) : all;
-    return filtered.sort(SORTS[state.sort]);
-  }, [store, inList, postgresqls, pods, patroni, filter, state.sort]);
+    return filtered.sort(state.sort !== 'backup' ? SORTS[state.sort] : sortedBackups ? backupOrder(sortedBackups, Date.now()) : SORTS.name);
+  }, [store, inList, postgresqls, pods, patroni, filter, state.sort, sortedBackups]);
   const rowKeys = useMemo(() => rows.map((r) => `${r.namespace}/${r.name}`), [rows]);
   const open = useMemo(() => (detail ? clusterRow({ ...store.getState(), postgresqls, podsByCluster: pods, patroni }, detail) : undefined), [store, detail, postgresqls, pods, patroni]);
   const recent = useMemo(() => (detail && events ? clusterEvents({ ...store.getState(), events, podsByCluster: pods }, detail) : []), [store, detail, events, pods]);
@@ -110,7 +114,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
   const backups = useBackupKeys(store, actions, listRows(body) - 1, inList || detail !== undefined, body);
   const keyContext = (s: UiState): KeyContext => {
     const selected = rows[s.cursor] ? `${rows[s.cursor].namespace}/${rows[s.cursor].name}` : undefined;
-    const base = { rows: rows.length, rowKeys, selected };
+    const base = { rows: rows.length, rowKeys, selected, sorts: backupSort ? SORT_KEYS : SORT_KEYS.filter((k) => k !== 'backup') };
     if (s.view === 'cluster') {
       const members = memberKeys ?? [];
       const { memberRows, paneRows } = clusterLayout(body, members.length);

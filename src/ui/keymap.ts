@@ -100,7 +100,7 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'back', keys: ['escape'], label: 'esc', help: 'go back to the clusters', short: 'back', views: ['cluster'], hint: true },
   { action: 'back', keys: ['escape', 'h'], label: 'esc', help: 'go back', short: 'back', views: ['log', 'help'], hint: true },
   { action: 'filter', keys: ['/'], label: '/', help: 'filter by name', short: 'filter', views: ['clusters'], hint: true },
-  { action: 'sort', keys: ['s'], label: 's', help: 'cycle the sort column', short: 'sort', views: ['clusters'], hint: true },
+  { action: 'sort', keys: ['s'], label: 's', help: 'cycle the sort column (name, namespace, health, lag, backup)', short: 'sort', views: ['clusters'], hint: true },
   { action: 'command', keys: [':'], label: ':', help: 'command (:pg, :ns NAME, :ns all, :q)', short: 'cmd', views: ALL, hint: true },
   { action: 'help', keys: ['?'], label: '?', help: 'help', views: ['clusters', 'cluster', 'log'], hint: true },
   { action: 'quit', keys: ['q'], label: 'q', help: 'quit', views: ALL, hint: true },

@@ -3,8 +3,8 @@
 // testable without a terminal.
 import { actionFor, type Action, type ViewName } from './keymap.ts';
 
-export type SortKey = 'name' | 'namespace' | 'status' | 'lag';
-export const SORT_KEYS: SortKey[] = ['name', 'namespace', 'status', 'lag'];
+export type SortKey = 'name' | 'namespace' | 'status' | 'lag' | 'backup';
+export const SORT_KEYS: SortKey[] = ['name', 'namespace', 'status', 'lag', 'backup'];
 
 export type Pane = 'events' | 'manifest' | 'history' | 'replication';
 
@@ -86,9 +86,14 @@ export interface KeyContext {
   logLines?: readonly string[];
   logBottom?: number;
   helpLines?: number;
+  /** the sort columns on screen (BACKUP only with a backups feed); all of SORT_KEYS without it */
+  sorts?: SortKey[];
 }
 
 type Result = { state: UiState; effect?: Effect };
+
+/** the sort after `now` among those on screen */
+const nextSort = (now: SortKey, sorts: SortKey[]): SortKey => sorts[(sorts.indexOf(now) + 1) % sorts.length] ?? 'name';
 
 const clampTo = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(n, Math.max(lo, hi)));
 
@@ -139,7 +144,7 @@ export function reduce(s: UiState, key: string, ctx: KeyContext): Result {
     case 'help':
       return { state: { ...s, view: 'help', previous: s.view, helpTop: 0 } };
     case 'sort':
-      return { state: { ...s, sort: SORT_KEYS[(SORT_KEYS.indexOf(s.sort) + 1) % SORT_KEYS.length] } };
+      return { state: { ...s, sort: nextSort(s.sort, ctx.sorts ?? SORT_KEYS) } };
     case 'quit':
       return { state: s, effect: { type: 'quit' } };
     default:

@@ -200,6 +200,39 @@ describe('backups at 80x24', () => {
     await screen.waitFor('No backup bucket configured');
   });
 
+  it('s sorts by BACKUP (overdue first, then the oldest) beside a feed, and skips it without one', async () => {
+    const w = world();
+    // acid-small's last backup is two days old on a daily schedule (overdue); acid-demo's logical backups unscheduled
+    w.store.getState().setBackups((b) => ({
+      clusters: {
+        'default/acid-demo': { ...b.clusters['default/acid-demo'], schedules: { base: '00 1 * * *' } },
+        'default/acid-small': { ...b.clusters['default/acid-small'], catalog: catalog('acid-small', 'u-small', { baseBackups: [base('base_000000010000000000000004', 1, 50 * H)] }) },
+      },
+    }));
+    screen = await renderScreen({ store: w.store, actions: w.actions });
+    await screen.waitFor('acid-small');
+    const order = () => [rowOf(screen!, 'acid-demo '), rowOf(screen!, 'acid-small ')];
+    expect(order()[0]).toBeLessThan(order()[1]);
+    await screen.press('s', 's', 's', 's');
+    const t = await screen.waitFor('BACKUP▼');
+    within80(t);
+    expect(screen.lines()[rowOf(screen, 'acid-small ')]).toMatch(/\s2d!\s/);
+    expect(order()[1]).toBeLessThan(order()[0]);
+    await screen.press('s');
+    await screen.waitFor('NAME▼');
+    expect(order()[0]).toBeLessThan(order()[1]);
+  });
+
+  it('without a bucket, s cycles past BACKUP', async () => {
+    const w = world({ configured: false });
+    screen = await renderScreen({ store: w.store, actions: w.actions });
+    await screen.waitFor('acid-small');
+    await screen.press('s', 's', 's');
+    await screen.waitFor('LAG MiB▼');
+    await screen.press('s');
+    await screen.waitFor('NAME▼');
+  });
+
   it('B browses live and deleted clusters (by uid); the feed is told to list the bucket only while it is open', async () => {
     const w = world();
     screen = await renderScreen({ store: w.store, actions: w.actions });

@@ -9,5 +9,5 @@ import { backupCell } from './backups-format.ts';
 /** Dropped after TEAM, VER and the cluster's AGE, before LEADER and LAG: on a narrow screen the backup age matters more. */
 export function backupColumn(backups: BackupsState, now = Date.now()): Column<ClusterRow> {
   const cell = (r: ClusterRow) => backupCell(backups, `${r.namespace}/${r.name}`, now);
-  return { title: 'BACKUP', width: 6, drop: 3.5, cell: (r) => cell(r).text, tone: (r) => (cell(r).overdue ? 'bad' : undefined) };
+  return { title: 'BACKUP', width: 7, drop: 3.5, cell: (r) => cell(r).text, tone: (r) => (cell(r).overdue ? 'bad' : undefined) };
 }

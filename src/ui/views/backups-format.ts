@@ -15,6 +15,22 @@ export function shortTime(iso: string | null | undefined): string {
 
 export const agesOf = (v: ClusterBackupsView | undefined, now: number): BackupAges | undefined => (v?.catalog ? backupAges(v.catalog, v.schedules, now) : undefined);
 
+/**
+ * The clusters view sorted by BACKUP: overdue first, then the oldest newest backup (none is the oldest), then
+ * clusters not read yet or unreadable; by name within each.
+ */
+export function backupOrder(b: BackupsState, now: number): (a: { namespace: string; name: string }, z: { namespace: string; name: string }) => number {
+  const rank = (r: { namespace: string; name: string }): [number, number] => {
+    const a = agesOf(b.clusters[`${r.namespace}/${r.name}`], now);
+    if (!a) return [2, 0];
+    return [a.overdue ? 0 : 1, -(a.newestMs ?? Infinity)];
+  };
+  return (x, y) => {
+    const [rx, ry] = [rank(x), rank(y)];
+    return rx[0] - ry[0] || rx[1] - ry[1] || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || (x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : 0);
+  };
+}
+
 /** The clusters view's BACKUP cell: the newest backup's age, '!' when one is overdue. */
 export function backupCell(b: BackupsState, key: string, now: number): { text: string; overdue: boolean } {
   if (b.configured === false) return { text: '-', overdue: false };

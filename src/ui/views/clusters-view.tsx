@@ -44,7 +44,7 @@ function columnsAt(now: number, backups: BackupsState | undefined): Column<Clust
   });
 }
 
-const SORT_TITLES: Record<SortKey, string> = { name: 'NAME', namespace: 'NAMESPACE', status: 'HEALTH', lag: 'LAG MiB' };
+const SORT_TITLES: Record<SortKey, string> = { name: 'NAME', namespace: 'NAMESPACE', status: 'HEALTH', lag: 'LAG MiB', backup: 'BACKUP' };
 
 export interface ClustersViewProps {
   rows: ClusterRow[];
