@@ -35,7 +35,8 @@ const env = [
   { name: 'PGUSER_SUPERUSER', value: 'postgres' },
   { name: 'PGPASSWORD_SUPERUSER', valueFrom: { secretKeyRef: { name: 'postgres.epf.credentials', key: 'password' } } },
   { name: 'KUBERNETES_USE_CONFIGMAPS', value: 'true' },
-  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 8, loop_wait: 2, retry_timeout: 3 } } }) },
+  // one member, no failover under test: a DCS answer slowed by a loaded machine must not make it demote itself
+  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 30, loop_wait: 2, retry_timeout: 10 } } }) },
 ];
 
 /** kubectl with its HOME and cache in the test dir; extra env for its feature gates. */

@@ -108,7 +108,8 @@ beforeAll(async () => {
     { name: 'PGUSER_SUPERUSER', value: 'postgres' },
     { name: 'PGPASSWORD_SUPERUSER', valueFrom: { secretKeyRef: { name: 'postgres.pl.credentials', key: 'password' } } },
     { name: 'KUBERNETES_USE_CONFIGMAPS', value: 'true' },
-    { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 8, loop_wait: 2, retry_timeout: 3 } } }) },
+    // one member, no failover under test: a DCS answer slowed by a loaded machine must not make it demote itself
+    { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 30, loop_wait: 2, retry_timeout: 10 } } }) },
   ];
   await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: POD, labels: { application: 'spilo', 'cluster-name': 'pl' } }, spec: { containers: [{ name: 'postgres', image: 'spilo', env }] } } });
   await eventually('the member leads and is ready', async () => {

@@ -28,7 +28,8 @@ const env = [
   { name: 'PGUSER_SUPERUSER', value: 'postgres' },
   { name: 'PGPASSWORD_SUPERUSER', valueFrom: { secretKeyRef: { name: 'postgres.nd.credentials', key: 'password' } } },
   { name: 'KUBERNETES_USE_CONFIGMAPS', value: 'true' },
-  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 8, loop_wait: 2, retry_timeout: 3 } } }) },
+  // one member, no failover under test: a DCS answer slowed by a loaded machine must not make it demote itself
+  { name: 'SPILO_CONFIGURATION', value: JSON.stringify({ bootstrap: { dcs: { ttl: 30, loop_wait: 2, retry_timeout: 10 } } }) },
 ];
 const podBody = (tolerations?: k8s.V1Toleration[]): k8s.V1Pod => ({
   metadata: { name: POD, labels: { application: 'spilo', 'cluster-name': 'nd' } },
