@@ -17,11 +17,13 @@ import { segmentFromNumber } from '../../src/services/backups/layout.ts';
 import { createS3Client } from '../../src/services/s3/client.ts';
 
 const Bucket = 'zpg-metrics';
+/** the bucket one cluster's spec.env names */
+const OwnBucket = 'zpg-metrics-own';
 const dir = mkdtempSync(join(tmpdir(), 'zpg-metrics-backups-'));
 let server: S3Server;
 let s3: S3Client;
 let env: NodeJS.ProcessEnv;
-const put = (Key: string, Body: string | Buffer = '') => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+const put = (Key: string, Body: string | Buffer = '', bucket = Bucket) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
 const BASE_FINISHED = new Date(Date.now() - 3 * 3600_000); // three hours ago
 const LOGICAL_EPOCH = Math.floor(Date.now() / 1000) - 7200; // two hours ago
 
@@ -36,14 +38,14 @@ const value = (text: string, name: string, cluster: string) => {
 function world(config: Partial<OperatorConfig>, clusters: BackupCluster[]) {
   const cfg = { ...defaultConfig('configmap'), ...config } as OperatorConfig;
   const settings = backupSettingsFrom(env);
-  const health = new BackupHealth({ clusters: () => clusters, settings: () => settings(cfg), intervalMs: 60_000 });
+  const health = new BackupHealth({ clusters: () => clusters, settings: (c) => settings(cfg, c), intervalMs: 60_000 });
   const metrics = new Metrics();
   metrics.use({ backupHealth: () => health.rows() });
   return { health, render: () => metrics.render(), clusters };
 }
 
 beforeAll(async () => {
-  server = await startS3Server({ directory: dir, buckets: [Bucket] });
+  server = await startS3Server({ directory: dir, buckets: [Bucket, OwnBucket] });
   s3 = createS3Client({ endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
   env = { AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
   const p = 'spilo/acid-bk/uid-1/wal/15/';
@@ -51,6 +53,9 @@ beforeAll(async () => {
   await put(`${p}basebackups_005/base_000000010000000000000002/tar_partitions/part_001.tar.lz4`, 'tar');
   for (let n = 2; n <= 5; n++) await put(`${p}wal_005/${segmentFromNumber(1, BigInt(n))}.lz4`, 'x');
   await put(`spilo/acid-bk/uid-1/logical_backups/${LOGICAL_EPOCH}.sql.gz`, 'dump');
+  const own = 'spilo/acid-own/uid-3/wal/15/';
+  await put(`${own}basebackups_005/base_000000010000000000000002_backup_stop_sentinel.json`, sentinel(0x2000028, 0x2000100, BASE_FINISHED.toISOString()), OwnBucket);
+  await put(`${own}wal_005/${segmentFromNumber(1, 2n)}.lz4`, 'x', OwnBucket);
 }, 60_000);
 
 afterAll(async () => {
@@ -81,6 +86,22 @@ describe('backup metrics', () => {
     expect(value(text, 'zpg_backup_base_count', 'acid-new')).toBe(0);
     expect(value(text, 'zpg_backup_base_last_age_seconds', 'acid-new')).toBeUndefined();
     expect(value(text, 'zpg_backup_wal_archive_lag_seconds', 'acid-new')).toBeUndefined();
+  });
+
+  it("a cluster whose spec.env names another bucket is read there, as its pods' WAL-G writes", async () => {
+    const own = { namespace: 'default', name: 'acid-own', uid: 'uid-3' };
+    const w = world({ wal_s3_bucket: Bucket }, [{ ...own, env: { WAL_S3_BUCKET: OwnBucket, BACKUP_SCHEDULE: '00 1 * * *' } }, { namespace: 'default', name: 'acid-bk', uid: 'uid-1' }]);
+    await w.health.tick();
+    const text = await w.render();
+    expect(value(text, 'zpg_backup_catalog_up', 'acid-own')).toBe(1);
+    expect(value(text, 'zpg_backup_base_count', 'acid-own')).toBe(1);
+    expect(value(text, 'zpg_backup_base_last_age_seconds', 'acid-own')).toBeCloseTo(Date.now() / 1000 - BASE_FINISHED.getTime() / 1000, -1);
+    // the others stay on the operator's bucket
+    expect(value(text, 'zpg_backup_base_count', 'acid-bk')).toBe(1);
+    // without its env, the operator's bucket has none of its backups
+    const plain = world({ wal_s3_bucket: Bucket }, [own]);
+    await plain.health.tick();
+    expect(value(await plain.render(), 'zpg_backup_base_count', 'acid-own')).toBe(0);
   });
 
   it('no WAL bucket configured: no S3 reads, no backup series', async () => {

@@ -80,7 +80,7 @@ export class Controller {
     });
     this.health = new ClusterHealth({ clusters: () => this.watchedClusters(), patroni: memberTransports(opts.kc), intervalMs: opts.healthIntervalMs });
     const backupSettings = backupSettingsFrom();
-    this.backups = new BackupHealth({ clusters: () => this.backupClusters(), settings: () => backupSettings(opts.config()), intervalMs: opts.backupIntervalMs });
+    this.backups = new BackupHealth({ clusters: () => this.backupClusters(), settings: (c) => backupSettings(opts.config(), c), intervalMs: opts.backupIntervalMs });
     // Patroni answers the reconcile gets anyway also feed the health cache.
     const access = postgresAccess(opts.kc, opts.operatorNamespace);
     this.reconciler = new Reconciler({
@@ -215,7 +215,10 @@ export class Controller {
   }
 
   private backupClusters(): BackupCluster[] {
-    return this.ownClusters().map((pg) => ({ namespace: pg.metadata.namespace!, name: pg.metadata.name!, uid: pg.metadata.uid ?? '' }));
+    return this.ownClusters().map((pg) => {
+      const env = Object.fromEntries((pg.spec.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
+      return { namespace: pg.metadata.namespace!, name: pg.metadata.name!, uid: pg.metadata.uid ?? '', ...(Object.keys(env).length ? { env } : {}) };
+    });
   }
 
   private ownClusters(): Postgresql[] {

@@ -16,12 +16,14 @@ export interface BackupCluster {
   namespace: string;
   name: string;
   uid: string;
+  /** its spec.env's literal values: a bucket, endpoint or region set there is where its pods' WAL-G writes */
+  env?: Record<string, string>;
 }
 
 export interface BackupHealthOptions {
   clusters: () => BackupCluster[];
-  /** the catalog's settings of the moment; undefined: no WAL bucket, no backup metrics */
-  settings: () => CatalogSettings | undefined;
+  /** the catalog's settings of the moment, for a cluster (its own store) or in general; undefined: no WAL bucket, no backup metrics */
+  settings: (cluster?: BackupCluster) => CatalogSettings | undefined;
   intervalMs?: number;
   concurrency?: number;
   now?: () => number;
@@ -59,10 +61,11 @@ const newest = (times: (string | undefined)[]) => {
 /**
  * The catalog settings from the operator configuration (wal_s3_bucket,
  * logical_backup_s3_*, aws_region) and the daemon's environment (AWS_ENDPOINT,
- * credentials; else the AWS chain), resolved as every other reader resolves
+ * credentials; else the AWS chain), and a cluster's spec.env (its literal values;
+ * Secret-backed ones are not read here), resolved as every other reader resolves
  * them (resolveBackupS3). One client per distinct store; sentinels read once.
  */
-export function backupSettingsFrom(env: NodeJS.ProcessEnv = process.env): (config: OperatorConfig) => CatalogSettings | undefined {
+export function backupSettingsFrom(env: NodeJS.ProcessEnv = process.env): (config: OperatorConfig, cluster?: BackupCluster) => CatalogSettings | undefined {
   const clients = new Map<string, S3Client>();
   const client = (o: S3Options) => {
     const shape = JSON.stringify(o);
@@ -70,9 +73,10 @@ export function backupSettingsFrom(env: NodeJS.ProcessEnv = process.env): (confi
     return clients.get(shape)!;
   };
   const sentinels = new SentinelCache();
-  return (config) => {
+  return (config, cluster) => {
     if (!config.wal_s3_bucket) return undefined;
-    const r = resolveBackupS3({ env, operatorConfig: { where: 'operator configuration', config: config as unknown as Record<string, unknown> } });
+    const clusterEnv = cluster?.env ? { clusterEnv: { where: `spec.env of ${cluster.namespace}/${cluster.name}`, values: cluster.env } } : {};
+    const r = resolveBackupS3({ env, operatorConfig: { where: 'operator configuration', config: config as unknown as Record<string, unknown> }, ...clusterEnv });
     const s3 = client(r.wal.s3);
     const logicalS3 = client(r.logical.s3);
     return {
@@ -123,7 +127,7 @@ export class BackupHealth {
       return !this.busy.has(k) && (!r || now - r.at >= this.o.intervalMs);
     });
     const room = Math.max(0, this.o.concurrency - this.busy.size);
-    await Promise.all(due.slice(0, room).map((c) => this.read(settings, c)));
+    await Promise.all(due.slice(0, room).map((c) => this.read(this.o.settings(c) ?? settings, c)));
   }
 
   private async read(settings: CatalogSettings, c: BackupCluster): Promise<void> {
