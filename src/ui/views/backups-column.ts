@@ -7,7 +7,8 @@ import type { Column } from '../components/columns.tsx';
 import { backupCell } from './backups-format.ts';
 
 /** Dropped after TEAM, VER and the cluster's AGE, before LEADER and LAG: on a narrow screen the backup age matters more. */
-export function backupColumn(backups: BackupsState, now = Date.now()): Column<ClusterRow> {
+export function backupColumn(backups: BackupsState, now = Date.now(), sorted = false): Column<ClusterRow> {
   const cell = (r: ClusterRow) => backupCell(backups, `${r.namespace}/${r.name}`, now);
-  return { title: 'BACKUP', width: 7, drop: 3.5, cell: (r) => cell(r).text, tone: (r) => (cell(r).overdue ? 'bad' : undefined) };
+  // one more cell for the sort mark only while it is the sort column: at 80 columns that costs AGE
+  return { title: 'BACKUP', width: sorted ? 7 : 6, drop: 3.5, cell: (r) => cell(r).text, tone: (r) => (cell(r).overdue ? 'bad' : undefined) };
 }

@@ -37,10 +37,10 @@ const COLUMNS: Column<ClusterRow>[] = [
 ];
 
 /** The columns at `now`: AGE and BACKUP count from it. */
-function columnsAt(now: number, backups: BackupsState | undefined): Column<ClusterRow>[] {
+function columnsAt(now: number, backups: BackupsState | undefined, sort: SortKey): Column<ClusterRow>[] {
   return COLUMNS.flatMap((c) => {
     if (c.title === 'AGE') return [{ ...c, cell: (r: ClusterRow) => formatAge(r.createdAt, now) }];
-    return c.title === 'HEALTH' && backups?.configured === true ? [c, backupColumn(backups, now)] : [c];
+    return c.title === 'HEALTH' && backups?.configured === true ? [c, backupColumn(backups, now, sort === 'backup')] : [c];
   });
 }
 
@@ -77,7 +77,7 @@ function sized(columns: Column<ClusterRow>[], rows: ClusterRow[]): Column<Cluste
 export function ClustersView({ rows, cursor, width, height, allNamespaces, synced, sort = 'name', backups, now }: ClustersViewProps) {
   const { plain } = useLook();
   // The namespace column only when there is more than one namespace to tell apart, as `zpg list` does.
-  const withBackups = useMemo(() => columnsAt(now, backups), [backups, now]);
+  const withBackups = useMemo(() => columnsAt(now, backups, sort), [backups, now, sort]);
   const columns = useMemo(() => layout(sized(allNamespaces ? [NAMESPACE, ...withBackups] : withBackups, rows), width, plain), [width, plain, allNamespaces, rows, withBackups]);
   if (rows.length === 0 && !synced) return <Text dimColor>Loading clusters…</Text>;
   if (rows.length === 0) return <Text dimColor>No clusters. Submit a postgresql manifest, or widen with :ns all.</Text>;
