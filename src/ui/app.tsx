@@ -86,7 +86,7 @@ export function App({ store, actions, look = { plain: false } }: { store: ZpgSto
     if (!inList) return [];
     const all = clusterRows({ ...store.getState(), postgresqls, podsByCluster: pods, patroni });
     const filtered = filter ? all.filter((r) => r.name.toLowerCase().includes(filter)) : all;
-    return filtered.sort(state.sort !== 'backup' ? SORTS[state.sort] : sortedBackups ? backupOrder(sortedBackups, Date.now()) : SORTS.name);
+    return filtered.sort(state.sort !== 'backup' ? SORTS[state.sort] : sortedBackups ? backupOrder(sortedBackups, Date.now(), SORTS.name) : SORTS.name);
   }, [store, inList, postgresqls, pods, patroni, filter, state.sort, sortedBackups]);
   const rowKeys = useMemo(() => rows.map((r) => `${r.namespace}/${r.name}`), [rows]);
   const open = useMemo(() => (detail ? clusterRow({ ...store.getState(), postgresqls, podsByCluster: pods, patroni }, detail) : undefined), [store, detail, postgresqls, pods, patroni]);

@@ -124,21 +124,17 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     const slot = pg ? 'clusters' : 'deletedCatalogs';
     const prev = store.getState().backups[slot][key];
     let own = source!;
-    let schedules: Schedules = pg ? schedulesOf(pg, opts, Boolean(own.settings.walBucket)) : {};
     const base = (): ClusterBackupsView => ({
       cluster: ref.cluster,
       namespace: ref.namespace,
       uid: ref.uid,
-      schedules,
+      schedules: pg ? schedulesOf(pg, opts, Boolean(own.settings.walBucket)) : {},
       at: prev?.at ?? 0,
       ...(prev?.catalog ? { catalog: prev.catalog } : {}),
       ...(own !== source ? { source: own.source } : {}),
     });
     try {
-      if (pg && opts.sourceFor) {
-        own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source!;
-        schedules = schedulesOf(pg, opts, Boolean(own.settings.walBucket));
-      }
+      if (pg && opts.sourceFor) own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source!;
       const catalog = await withDeadline(readClusterBackups(own.settings, ref), timeoutMs, `S3 ${own.source}`);
       if (stopped) return;
       write(slot, key, { ...base(), catalog, at: Date.now() });

@@ -15,19 +15,26 @@ export function shortTime(iso: string | null | undefined): string {
 
 export const agesOf = (v: ClusterBackupsView | undefined, now: number): BackupAges | undefined => (v?.catalog ? backupAges(v.catalog, v.schedules, now) : undefined);
 
+type Named = { namespace: string; name: string };
+
 /**
  * The clusters view sorted by BACKUP: overdue first, then the oldest newest backup (none is the oldest), then
- * clusters not read yet or unreadable; by name within each.
+ * clusters not read yet or unreadable; `then` within each. Each cluster's ages are worked out once per sort.
  */
-export function backupOrder(b: BackupsState, now: number): (a: { namespace: string; name: string }, z: { namespace: string; name: string }) => number {
-  const rank = (r: { namespace: string; name: string }): [number, number] => {
-    const a = agesOf(b.clusters[`${r.namespace}/${r.name}`], now);
-    if (!a) return [2, 0];
-    return [a.overdue ? 0 : 1, -(a.newestMs ?? Infinity)];
+export function backupOrder<R extends Named>(b: BackupsState, now: number, then: (x: R, y: R) => number): (x: R, y: R) => number {
+  const ranks = new Map<string, [number, number]>();
+  const rank = (r: R): [number, number] => {
+    const key = `${r.namespace}/${r.name}`;
+    let found = ranks.get(key);
+    if (!found) {
+      const a = agesOf(b.clusters[key], now);
+      ranks.set(key, (found = a ? [a.overdue ? 0 : 1, -(a.newestMs ?? Infinity)] : [2, 0]));
+    }
+    return found;
   };
   return (x, y) => {
     const [rx, ry] = [rank(x), rank(y)];
-    return rx[0] - ry[0] || rx[1] - ry[1] || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || (x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : 0);
+    return rx[0] - ry[0] || rx[1] - ry[1] || then(x, y);
   };
 }
 
