@@ -166,4 +166,45 @@ describe('console backups', () => {
     expect(plan.store).toMatch(new RegExp(`^s3://${OtherBucket} at `));
     expect(plan.yaml).toContain(`uid: ${own.metadata.uid}`);
   }, 120_000);
+  it("with no default bucket, reads a cluster whose spec.env names one (from a Secret) and says a cluster without one has none", async () => {
+    const core = t.kc.makeApiClient(k8s.CoreV1Api);
+    // no operator bucket: the ConfigMap of the test before is gone, and the environment names only the endpoint and keys
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'postgres-operator' }).catch(() => undefined);
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'own-s3' }, stringData: { bucket: OtherBucket } } });
+    const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
+    const own = (await custom.getNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', namespace: 'default', plural: 'postgresqls', name: 'own' })) as { metadata: { uid: string } };
+    const store = createZpgStore({ name: 't', namespace: 'default', allNamespaces: false });
+    const created = new Date().toISOString();
+    const ownSpec = { teamId: 'acid', numberOfInstances: 1, env: [{ name: 'WAL_S3_BUCKET', valueFrom: { secretKeyRef: { name: 'own-s3', key: 'bucket' } } }] };
+    store.getState().apply([
+      { op: 'upsert', kind: 'postgresqls', obj: { metadata: { name: 'shop', namespace: 'default', uid, creationTimestamp: created }, spec: { teamId: 'acid', numberOfInstances: 1 } } as { metadata: { name: string } } },
+      { op: 'upsert', kind: 'postgresqls', obj: { metadata: { name: 'own', namespace: 'default', uid: own.metadata.uid, creationTimestamp: created }, spec: ownSpec } as { metadata: { name: string } } },
+    ]);
+    store.setState({ synced: true });
+    const env = { AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1' };
+    backups?.stop();
+    backups = startConsoleBackups(store, t.kc, 'default', env);
+    const views = () => store.getState().backups.clusters;
+    await eventually('own read, shop without a store', () => views()['default/own']?.catalog && views()['default/shop']?.unconfigured, 60_000);
+    expect(store.getState().backups.configured).toBe(true);
+    expect(views()['default/own'].catalog!.baseBackups.map((b) => b.id)).toEqual(['base_000000010000000000000002']);
+    const b = backups;
+    await screen?.unmount();
+    screen = await renderScreen({ store, actions: { setNamespace: () => {}, runTask: () => {}, previewClone: (a) => b.previewClone(a), refreshBackups: (k) => b.feed.refresh(k) } });
+    // the BACKUP column: an age for own, '-' for shop (nothing to read), not "no backup bucket configured" for all
+    const list = await screen.waitFor(/own\s.*\s\d+[smh]\s/, 30_000);
+    expect(list).toMatch(/shop\s.*\s-\s/);
+    await screen.press('B');
+    const browser = await screen.waitFor("each cluster's own store");
+    expect(browser).toMatch(/shop .*no bucket/);
+    expect(browser).toContain('· deleted: no default bucket');
+    // shop's own screens say why there is nothing, and what would name its bucket
+    await screen.press('esc', 'down', 'enter');
+    await screen.waitFor('Backups: no backup bucket configured');
+    await screen.press('b');
+    const section = await screen.waitFor('in the spec.env of this cluster');
+    expect(section).toContain('shop backups');
+    await screen.press('C');
+    await screen.waitFor('no backup bucket configured for default/shop');
+  }, 120_000);
 });

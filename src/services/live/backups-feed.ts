@@ -93,6 +93,8 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let source: BackupSource | undefined;
+  /** no default store, but clusters may name their own */
+  let perCluster = false;
   const inFlight = new Set<string>();
   const due = new Set<string>();
   /** when each read last started: a failing one waits its interval like a good one */
@@ -110,7 +112,11 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     store.getState().setBackups((b) => {
       const next = { clusters: { ...b.clusters }, deletedCatalogs: { ...b.deletedCatalogs } };
       for (const w of batch) next[w.slot][w.key] = w.view;
-      return next;
+      // Without a default store, backups are configured when some cluster names its own; known once every cluster is resolved.
+      if (source) return next;
+      const views = Object.keys(store.getState().postgresqls).map((k) => next.clusters[k]);
+      const configured = views.some((v) => v && !v.unconfigured) ? true : views.every((v) => v?.unconfigured) ? false : b.configured;
+      return { ...next, configured };
     });
   };
   const write = (slot: 'clusters' | 'deletedCatalogs', key: string, view: ClusterBackupsView) => {
@@ -123,18 +129,24 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     inFlight.add(key);
     const slot = pg ? 'clusters' : 'deletedCatalogs';
     const prev = store.getState().backups[slot][key];
-    let own = source!;
+    let own = source;
     const base = (): ClusterBackupsView => ({
       cluster: ref.cluster,
       namespace: ref.namespace,
       uid: ref.uid,
-      schedules: pg ? schedulesOf(pg, opts, Boolean(own.settings.walBucket)) : {},
+      schedules: pg ? schedulesOf(pg, opts, Boolean(own?.settings.walBucket)) : {},
       at: prev?.at ?? 0,
       ...(prev?.catalog ? { catalog: prev.catalog } : {}),
-      ...(own !== source ? { source: own.source } : {}),
+      ...(own && own !== source ? { source: own.source } : {}),
     });
     try {
-      if (pg && opts.sourceFor) own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source!;
+      if (pg && opts.sourceFor) own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source;
+      if (stopped) return;
+      if (!own) {
+        // nothing names a bucket for this cluster: nothing to read, and nothing to keep from an earlier store
+        write(slot, key, { cluster: ref.cluster, namespace: ref.namespace, uid: ref.uid, schedules: {}, at: Date.now(), unconfigured: true });
+        return;
+      }
       const catalog = await withDeadline(readClusterBackups(own.settings, ref), timeoutMs, `S3 ${own.source}`);
       if (stopped) return;
       write(slot, key, { ...base(), catalog, at: Date.now() });
@@ -169,7 +181,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
 
   /** One pass: start the reads that are due, up to `concurrency` at a time. */
   const pass = () => {
-    if (stopped || !source) return;
+    if (stopped || !(source || perCluster)) return;
     const s = store.getState();
     const now = Date.now();
     const focus = s.focus.cluster;
@@ -183,7 +195,8 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
       if (!due.has(key) && now - last < every) continue;
       wanted.push({ key, ref: { cluster: pg.metadata?.name ?? '', namespace: pg.metadata?.namespace, uid: pg.metadata?.uid ?? '' }, pg, age: key === focus ? Infinity : age });
     }
-    if (s.backups.browsing) {
+    // deleted clusters are found in the default store only
+    if (s.backups.browsing && source) {
       if (!listing && now - deletedAt >= deletedInterval) void listDeleted();
       for (const r of s.backups.deleted?.refs ?? []) {
         const key = `${r.cluster}/${r.uid}`;
@@ -214,7 +227,7 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     const now = { postgresqls: s.postgresqls, focus: s.focus.cluster, browsing: s.backups.browsing, deleted: s.backups.deleted };
     const changed = now.postgresqls !== seen.postgresqls || now.focus !== seen.focus || now.browsing !== seen.browsing || now.deleted !== seen.deleted;
     seen = now;
-    if (changed && source) queueMicrotask(pass);
+    if (changed && (source || perCluster)) queueMicrotask(pass);
   });
 
   void opts
@@ -223,7 +236,10 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
       (s) => {
         if (stopped) return;
         source = s;
-        store.getState().setBackups(() => (s ? { configured: true, source: s.source } : { configured: false }));
+        perCluster = !s && opts.sourceFor !== undefined;
+        if (s) store.getState().setBackups(() => ({ configured: true, source: s.source }));
+        // each cluster's own spec.env may still name a store: `configured` follows what they name (flush)
+        else if (!perCluster || !Object.keys(store.getState().postgresqls).length) store.getState().setBackups(() => ({ configured: false }));
         loop();
       },
       (e: unknown) => {

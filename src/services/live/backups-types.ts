@@ -17,6 +17,8 @@ export interface ClusterBackupsView {
   error?: string;
   /** the store this cluster's backups are read from, when its spec.env names another than the default */
   source?: string;
+  /** no store: neither the default settings nor the cluster's own env name a bucket */
+  unconfigured?: true;
 }
 
 export interface DeletedListing {

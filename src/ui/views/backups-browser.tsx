@@ -23,14 +23,14 @@ const COLUMNS: Column<Line>[] = [
   { title: 'CLUSTER', width: 16, cell: ({ e }) => e.source.cluster },
   { title: 'STATE', width: 7, cell: ({ e }) => (e.source.deleted ? 'deleted' : 'live'), tone: ({ e }) => (e.source.deleted ? 'warn' : undefined) },
   { title: 'UID', width: 8, drop: 2, cell: ({ e }) => e.source.uid.slice(0, 8) || '-' },
-  { title: 'BASE', width: 5, cell: ({ e, now }) => (e.view?.catalog ? age(agesOf(e.view, now)!.base.ageMs, agesOf(e.view, now)!.base.overdue) : '…'), tone: ({ e, now }) => (agesOf(e.view, now)?.base.overdue ? 'bad' : undefined) },
-  { title: 'LOGICAL', width: 7, cell: ({ e, now }) => (e.view?.catalog ? age(agesOf(e.view, now)!.logical.ageMs, agesOf(e.view, now)!.logical.overdue) : '…'), tone: ({ e, now }) => (agesOf(e.view, now)?.logical.overdue ? 'bad' : undefined) },
+  { title: 'BASE', width: 5, cell: ({ e, now }) => (e.view?.catalog ? age(agesOf(e.view, now)!.base.ageMs, agesOf(e.view, now)!.base.overdue) : e.view?.unconfigured ? '-' : '…'), tone: ({ e, now }) => (agesOf(e.view, now)?.base.overdue ? 'bad' : undefined) },
+  { title: 'LOGICAL', width: 7, cell: ({ e, now }) => (e.view?.catalog ? age(agesOf(e.view, now)!.logical.ageMs, agesOf(e.view, now)!.logical.overdue) : e.view?.unconfigured ? '-' : '…'), tone: ({ e, now }) => (agesOf(e.view, now)?.logical.overdue ? 'bad' : undefined) },
   { title: 'RESTORABLE TO', width: 17, cell: ({ e }) => (e.view?.catalog ? (e.view.catalog.window.to ? shortTime(e.view.catalog.window.to) : 'no window') : '') },
   {
     title: 'NOTE',
     width: 8,
     grow: true,
-    cell: ({ e }) => (e.view?.error ? `cannot read: ${e.view.error}` : e.view?.catalog?.window.gaps.length ? `gap TL ${e.view.catalog.window.gaps[0].timeline}` : ''),
+    cell: ({ e }) => (e.view?.unconfigured ? 'no bucket' : e.view?.error ? `cannot read: ${e.view.error}` : e.view?.catalog?.window.gaps.length ? `gap TL ${e.view.catalog.window.gaps[0].timeline}` : ''),
     tone: ({ e }) => (e.view?.error || e.view?.catalog?.window.gaps.length ? 'bad' : undefined),
   },
 ];
@@ -39,7 +39,8 @@ export function BackupsBrowser({ entries, cursor, backups, width, height, now }:
   const { plain } = useLook();
   const columns = useMemo(() => layout(COLUMNS, width, plain), [width, plain]);
   const deleted = entries.filter((e) => e.source.deleted).length;
-  const listing = backups.deleted ? (backups.deleted.error ? ` · deleted clusters: ${backups.deleted.error}` : ` · ${deleted} deleted`) : ' · listing deleted clusters…';
+  // without a default store (only clusters' own spec.env name one) there is no bucket to search for deleted clusters
+  const listing = !backups.source ? ' · deleted: no default bucket' : backups.deleted ? (backups.deleted.error ? ` · deleted clusters: ${backups.deleted.error}` : ` · ${deleted} deleted`) : ' · listing deleted clusters…';
   if (backups.configured === false) {
     return (
       <Box flexDirection="column">
@@ -52,7 +53,7 @@ export function BackupsBrowser({ entries, cursor, backups, width, height, now }:
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>Backups</Text> in {backups.source ?? '…'} · {entries.length - deleted} live{listing}
+        <Text bold>Backups</Text> in {backups.source ?? "each cluster's own store"} · {entries.length - deleted} live{listing}
       </Text>
       <HeaderRow columns={columns} />
       {visible.map((e, i) => (

@@ -42,6 +42,7 @@ export function backupOrder<R extends Named>(b: BackupsState, now: number, then:
 export function backupCell(b: BackupsState, key: string, now: number): { text: string; overdue: boolean } {
   if (b.configured === false) return { text: '-', overdue: false };
   const v = b.clusters[key];
+  if (v?.unconfigured) return { text: '-', overdue: false };
   if (!v || (!v.catalog && !v.error)) return { text: '…', overdue: false };
   if (!v.catalog) return { text: '?', overdue: false };
   const a = agesOf(v, now)!;

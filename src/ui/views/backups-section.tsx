@@ -93,14 +93,17 @@ export function BackupsSection({ cluster, view, backups, width, height, now }: B
   const logicalCols = useMemo(() => layout(LOGICAL_COLUMNS, width, plain), [width, plain]);
   const title = (
     <Text wrap="truncate">
-      <Text bold>{cluster}</Text> backups{view?.at ? ` · read ${formatDuration(now - view.at)} ago` : ''} · {view?.source ?? backups.source ?? 'S3'}
+      <Text bold>{cluster}</Text> backups{view?.at && !view.unconfigured ? ` · read ${formatDuration(now - view.at)} ago` : ''} · {view?.source ?? backups.source ?? (view?.unconfigured ? 'no bucket' : 'S3')}
     </Text>
   );
-  if (backups.configured === false) {
+  if (backups.configured === false || view?.unconfigured) {
     return (
       <Box flexDirection="column">
         {title}
-        <Text>No backup bucket configured{backups.source ? ` (${backups.source})` : ''}: set the operator&apos;s wal_s3_bucket (or WAL_S3_BUCKET for zpg).</Text>
+        <Text>
+          No backup bucket configured{backups.source && !view?.unconfigured ? ` (${backups.source})` : ''}: set the operator&apos;s wal_s3_bucket
+          {view?.unconfigured ? ' or WAL_S3_BUCKET in the spec.env of this cluster' : ' (or WAL_S3_BUCKET for zpg)'}.
+        </Text>
       </Box>
     );
   }
@@ -186,7 +189,7 @@ export function BackupsSection({ cluster, view, backups, width, height, now }: B
  */
 export function BackupsLine({ view, backups, now }: { view?: ClusterBackupsView; backups: BackupsState; now: number }) {
   if (backups.configured === undefined) return null;
-  if (backups.configured === false) return <Text dimColor>Backups: no backup bucket configured</Text>;
+  if (backups.configured === false || view?.unconfigured) return <Text dimColor>Backups: no backup bucket configured</Text>;
   if (!view?.catalog) return <Text dimColor wrap="truncate">Backups: {view?.error ? `cannot read: ${view.error}` : 'reading…'}</Text>;
   const ages = agesOf(view, now)!;
   const to = view.catalog.window.to;

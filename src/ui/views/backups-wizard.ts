@@ -135,8 +135,8 @@ export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'cl
     if (source.deleted) return { effect: { type: 'error', text: `${source.cluster} (uid ${source.uid}) is deleted: there is nothing to back up` } };
     return { modal: { kind: 'backup-now', source } };
   }
-  if (ctx.backups.configured === false) return { effect: { type: 'error', text: 'no backup bucket configured' } };
   const view = viewOf(ctx, source);
+  if (ctx.backups.configured === false || view?.unconfigured) return { effect: { type: 'error', text: `no backup bucket configured${view?.unconfigured ? ` for ${name}` : ''}` } };
   if (!view?.catalog) return { effect: { type: 'error', text: `the backups of ${name} are not read yet${view?.error ? `: ${view.error}` : ''}` } };
   const c = view.catalog;
   if (action === 'logicalRestore') {
