@@ -14,7 +14,7 @@ import { claimLister } from './delete.ts';
 import type { ReconcileResult } from './result.ts';
 import { memberTransports } from '../../services/patroni/transports.ts';
 import { Metrics } from './metrics.ts';
-import { BackupHealth, backupSettingsFrom, type BackupCluster } from './metrics-backups.ts';
+import { BackupHealth, backupStores, type BackupCluster } from './metrics-backups.ts';
 import { ClusterHealth, type WatchedCluster } from './metrics-clusters.ts';
 import { ROLLING_UPDATE_ANNOTATION, selectorLabels } from '../build/meta.ts';
 import { labelledLeader } from './leader-events.ts';
@@ -79,8 +79,7 @@ export class Controller {
       onError: (m) => opts.log.warn(m),
     });
     this.health = new ClusterHealth({ clusters: () => this.watchedClusters(), patroni: memberTransports(opts.kc), intervalMs: opts.healthIntervalMs });
-    const backupSettings = backupSettingsFrom();
-    this.backups = new BackupHealth({ clusters: () => this.backupClusters(), settings: (c) => backupSettings(opts.config(), c), intervalMs: opts.backupIntervalMs });
+    this.backups = new BackupHealth({ clusters: () => this.backupClusters(), ...backupStores(opts.kc, opts.config, { ttlMs: opts.backupIntervalMs }), intervalMs: opts.backupIntervalMs });
     // Patroni answers the reconcile gets anyway also feed the health cache.
     const access = postgresAccess(opts.kc, opts.operatorNamespace);
     this.reconciler = new Reconciler({
@@ -215,10 +214,7 @@ export class Controller {
   }
 
   private backupClusters(): BackupCluster[] {
-    return this.ownClusters().map((pg) => {
-      const env = Object.fromEntries((pg.spec.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
-      return { namespace: pg.metadata.namespace!, name: pg.metadata.name!, uid: pg.metadata.uid ?? '', ...(Object.keys(env).length ? { env } : {}) };
-    });
+    return this.ownClusters().map((pg) => ({ namespace: pg.metadata.namespace!, name: pg.metadata.name!, uid: pg.metadata.uid ?? '', ...(pg.spec.env?.length ? { env: pg.spec.env as k8s.V1EnvVar[] } : {}) }));
   }
 
   private ownClusters(): Postgresql[] {
