@@ -114,7 +114,7 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'patronictl', keys: ['c'], label: 'c', help: 'patronictl in the selected member: list, then a patronictl> prompt (empty line returns)', views: ['cluster'], focus: 'members', effect: 'hand over', mutating: true },
   { action: 'tasks', keys: ['t'], label: 't', help: "show or hide the last task's steps", views: ['clusters', 'cluster', 'log'] },
   // C, D, L are in the hints line of the backups screens only (backups-keys.ts): the cluster view's line is full.
-  { action: 'backups', keys: ['b'], label: 'b', help: "the open cluster's backups: window, gaps, base and logical backups, overdue ones (esc or b: back)", short: 'backups', views: ['cluster'] },
+  { action: 'backups', keys: ['b'], label: 'b', help: "the open cluster's backups: window, gaps, base and logical backups, overdue ones (↑/↓ pick one for C or D; esc or b: back)", short: 'backups', views: ['cluster'] },
   { action: 'backupBrowser', keys: ['B'], label: 'B', help: 'browse the backups of every cluster in the bucket, deleted ones (by uid) too', short: 'backups', views: ['clusters', 'cluster'] },
   { action: 'back', keys: ['escape', 'B'], label: 'esc', help: 'close the backups browser', short: 'back', views: ['backups'], hint: true },
   { action: 'clone', keys: ['return', 'C'], label: 'enter', help: 'clone the selected cluster from a backup or a time in its window: preview, then apply', short: 'clone', views: ['backups'], effect: 'confirm', mutating: true },

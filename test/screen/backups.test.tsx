@@ -149,6 +149,37 @@ describe('backups at 80x24', () => {
     await screen.waitFor((s) => s.includes('acid-demo-2') && !s.includes('Last base backup'));
   });
 
+  it('on b, ↑/↓ select a backup: C starts the clone wizard on that base backup, D the restore wizard on that logical backup', async () => {
+    const w = world();
+    screen = await renderScreen({ store: w.store, actions: w.actions, look: { plain: true } });
+    await screen.waitFor('acid-small');
+    await screen.press('enter');
+    await screen.waitFor('acid-demo-2');
+    await screen.press('b');
+    await screen.waitFor('Last base backup');
+    const marked = () => screen!.lines().filter((l) => l.startsWith('>'));
+    // nothing is selected until a key moves: C then starts on "latest", as from the cluster view
+    expect(marked()).toEqual([]);
+    await screen.press('down', 'down');
+    await screen.waitFor((t) => /^>base_000000010000000000000002/m.test(t));
+    expect(marked()).toHaveLength(1);
+    await screen.press('C');
+    await screen.waitFor('restore up to which point?');
+    expect(screen.lines().find((l) => l.startsWith('>'))).toContain('base_000000010000000000000002  finished');
+    await screen.press('enter');
+    await screen.waitFor('name the new cluster');
+    await screen.press('esc');
+    await screen.waitFor((t) => !t.includes('name the new cluster'));
+    // on to the older logical backup (the last row), past the base backups
+    await screen.press('G');
+    await screen.waitFor((t) => /^>1764600000\.sql\.gz/m.test(t));
+    await screen.press('D');
+    await screen.waitFor('pick the backup');
+    expect(screen.lines().find((l) => l.startsWith('>'))).toContain('1764600000.sql.gz');
+    await screen.press('enter');
+    await screen.waitFor('pick the database to restore');
+  });
+
   it('without colour the marks say it: OVERDUE!, x for the gap, the BACKUP column with !', async () => {
     const w = world();
     screen = await renderScreen({ store: w.store, actions: w.actions, look: { plain: true } });

@@ -10,7 +10,7 @@ import type { ZpgStore } from '../../store/store.ts';
 import { emptyBackups } from '../../services/live/backups-types.ts';
 import { actionFor, usableBindings, type KeyFocus, type ViewName } from '../keymap.ts';
 import type { TaskActions } from '../use-task-keys.ts';
-import { backupsModalKey, browserEntries, openBackupModal, type BackupsContext, type BackupsEffect, type BackupsModal, type ClonePreview, type ClonePreviewArgs, type LiveCluster } from './backups-wizard.ts';
+import { backupsModalKey, browserEntries, openBackupModal, sectionRows, type BackupsContext, type BackupsEffect, type BackupsModal, type ClonePreview, type ClonePreviewArgs, type LiveCluster } from './backups-wizard.ts';
 
 export interface BackupActions {
   /** planCloneManifest for the clone wizard's preview */
@@ -19,7 +19,8 @@ export interface BackupActions {
   refreshBackups?(key?: string): void;
 }
 
-export type BackupsScreen = { kind: 'section'; cluster: string } | { kind: 'browser'; cursor: number };
+/** `cursor`: the selected row (the browser's cluster; on b, a base or logical backup as sectionRows lists them, -1 for none until ↑/↓) */
+export type BackupsScreen = { kind: 'section'; cluster: string; cursor: number } | { kind: 'browser'; cursor: number };
 
 const EMPTY = emptyBackups();
 
@@ -112,14 +113,12 @@ export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActi
         setScreen(undefined);
         return true;
       }
-      if (sc.kind === 'browser') {
-        const n = browserEntries(ctx).length;
-        const step: Record<string, number> = { up: -1, down: 1, pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity };
-        if (action && action in step) {
-          const to = Math.max(0, Math.min(n - 1, sc.cursor + step[action]));
-          setScreen({ ...sc, cursor: Number.isFinite(to) ? to : 0 });
-          return true;
-        }
+      const step: Record<string, number> = { up: -1, down: 1, pageUp: -page, pageDown: page, top: -Infinity, bottom: Infinity };
+      if (action && action in step) {
+        const n = sc.kind === 'browser' ? browserEntries(ctx).length : sectionRows(ctx.backups.clusters[sc.cluster]).length;
+        const to = Math.max(0, Math.min(n - 1, sc.cursor + step[action]));
+        setScreen({ ...sc, cursor: Number.isFinite(to) ? to : 0 });
+        return true;
       }
       if (action === 'logicalBackup' || action === 'logicalRestore' || action === 'clone') open1(action, ctx, open);
       // everything else waits until the screen is closed
@@ -127,7 +126,7 @@ export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActi
     }
     if (!action || !MINE.has(action)) return false;
     if (action === 'backups') {
-      if (open) setScreen({ kind: 'section', cluster: open });
+      if (open) setScreen({ kind: 'section', cluster: open, cursor: -1 });
       actions.refreshBackups?.(open);
       return true;
     }
@@ -140,7 +139,10 @@ export function useBackupKeys(store: ZpgStore, actions: TaskActions & BackupActi
   };
 
   const open1 = (action: 'logicalBackup' | 'logicalRestore' | 'clone', ctx: BackupsContext, open: string | undefined) => {
-    const r = openBackupModal(action, sourceOf(ctx, open), ctx);
+    // on b, the wizard starts on the backup selected there
+    const sc = current.current.screen;
+    const picked = sc?.kind === 'section' ? sectionRows(ctx.backups.clusters[sc.cluster])[sc.cursor] : undefined;
+    const r = openBackupModal(action, sourceOf(ctx, open), ctx, picked);
     setModal(r.modal);
     if (r.effect) dispatch(r.effect);
   };

@@ -20,7 +20,7 @@ export interface BackupsScreensProps {
 export function BackupsScreens({ store, screen, modal, backups, width, height }: BackupsScreensProps) {
   const now = Date.now();
   if (modal) return <BackupsWizard modal={modal} height={height} />;
-  if (screen?.kind === 'section') return <BackupsSection cluster={screen.cluster} view={backups.clusters[screen.cluster]} backups={backups} width={width} height={height} now={now} />;
+  if (screen?.kind === 'section') return <BackupsSection cluster={screen.cluster} view={backups.clusters[screen.cluster]} backups={backups} width={width} height={height} now={now} cursor={screen.cursor} />;
   if (screen?.kind === 'browser') {
     const s = store.getState();
     const entries = browserEntries({ backups, live: liveClusters(s.postgresqls), namespace: s.context.namespace ?? 'default' });

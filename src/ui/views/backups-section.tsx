@@ -8,7 +8,7 @@ import type { BaseBackup } from '../../services/backups/base-backups.ts';
 import type { LogicalBackup } from '../../services/backups/logical-list.ts';
 import type { BackupAge } from '../../services/live/backups-schedule.ts';
 import type { BackupsState, ClusterBackupsView } from '../../services/live/backups-types.ts';
-import { HeaderRow, Row, layout, type Column } from '../components/columns.tsx';
+import { HeaderRow, Row, layout, windowed, type Column } from '../components/columns.tsx';
 import { formatBytes, formatDuration } from '../format.ts';
 import { useLook } from '../look.ts';
 import { BAR_CHARS, agesOf, every, shortTime, timelinePath, windowBar, type BarCell } from './backups-format.ts';
@@ -82,12 +82,14 @@ export interface BackupsSectionProps {
   width: number;
   height: number;
   now: number;
+  /** the selected row: base backups then logical ones, newest first (sectionRows), -1 for none; C and D start on it */
+  cursor?: number;
 }
 
 /** Lines above the two tables: title, window, bar, timelines/gaps, ages. */
 const FIXED_LINES = 5;
 
-export function BackupsSection({ cluster, view, backups, width, height, now }: BackupsSectionProps) {
+export function BackupsSection({ cluster, view, backups, width, height, now, cursor = -1 }: BackupsSectionProps) {
   const { plain } = useLook();
   const baseCols = useMemo(() => layout(BASE_COLUMNS, width, plain), [width, plain]);
   const logicalCols = useMemo(() => layout(LOGICAL_COLUMNS, width, plain), [width, plain]);
@@ -126,8 +128,14 @@ export function BackupsSection({ cluster, view, backups, width, height, now }: B
   const logical = [...c.logicalBackups].reverse();
   // Both tables share what is left; each keeps a title line and a header.
   const room = Math.max(0, height - FIXED_LINES - (view.error ? 1 : 0) - 4);
-  const baseRows = Math.min(base.length, Math.max(1, room - Math.min(logical.length, Math.floor(room / 2))));
-  const logicalRows = Math.min(logical.length, Math.max(0, room - baseRows));
+  const inBase = cursor < base.length;
+  // a selected logical backup gets a row even when the base backups fill the screen
+  const baseRows = Math.min(base.length, Math.max(1, room - Math.min(logical.length, Math.max(inBase ? 0 : 1, Math.floor(room / 2)))));
+  const logicalRows = Math.min(logical.length, Math.max(inBase ? 0 : 1, room - baseRows));
+  // each table scrolls to the selected row when it holds it
+  const shownBase = windowed(base, inBase ? Math.max(0, cursor) : 0, baseRows);
+  const shownLogical = windowed(logical, inBase ? 0 : cursor - base.length, logicalRows);
+  const more = (all: number, shown: { visible: unknown[]; offset: number }) => (shown.offset ? `… ${all - shown.visible.length} more` : `… ${all - shown.visible.length} older`);
   return (
     <Box flexDirection="column">
       {title}
@@ -168,17 +176,17 @@ export function BackupsSection({ cluster, view, backups, width, height, now }: B
         <Age label="logical" age={ages.logical} expected={view.schedules.logical !== undefined} />
       </Text>
       <HeaderRow columns={baseCols} />
-      {base.slice(0, baseRows).map((b) => (
-        <Row key={b.id} columns={baseCols} row={{ b, now }} selected={false} />
+      {shownBase.visible.map((b, i) => (
+        <Row key={b.id} columns={baseCols} row={{ b, now }} selected={inBase && shownBase.offset + i === cursor} />
       ))}
       {base.length === 0 && <Text dimColor>No base backups.</Text>}
-      {base.length > baseRows && <Text dimColor>… {base.length - baseRows} older</Text>}
+      {base.length > shownBase.visible.length && <Text dimColor>{more(base.length, shownBase)}</Text>}
       <HeaderRow columns={logicalCols} />
-      {logical.slice(0, logicalRows).map((b) => (
-        <Row key={b.id} columns={logicalCols} row={{ b, now }} selected={false} />
+      {shownLogical.visible.map((b, i) => (
+        <Row key={b.id} columns={logicalCols} row={{ b, now }} selected={!inBase && shownLogical.offset + i === cursor - base.length} />
       ))}
       {logical.length === 0 && <Text dimColor>No logical backups.</Text>}
-      {logical.length > logicalRows && logicalRows > 0 && <Text dimColor>… {logical.length - logicalRows} older</Text>}
+      {logical.length > shownLogical.visible.length && shownLogical.visible.length > 0 && <Text dimColor>{more(logical.length, shownLogical)}</Text>}
     </Box>
   );
 }

@@ -52,6 +52,8 @@ export interface LiveCluster {
 export interface PickItem {
   label: string;
   value: string;
+  /** the backup it stands for, if any */
+  id?: string;
 }
 
 export type BackupsModal =
@@ -126,8 +128,21 @@ export const viewOf = (ctx: BackupsContext, s: BackupSourceRef) => (s.deleted ? 
 
 const plusSecond = (iso: string) => new Date(Date.parse(iso) + 1000).toISOString();
 
+/** A row of one cluster's backups screen (b), as it lists them: base backups, then logical ones, each newest first. */
+export type SectionRow = { kind: 'base'; id: string } | { kind: 'logical'; id: string };
+
+export function sectionRows(view: ClusterBackupsView | undefined): SectionRow[] {
+  const c = view?.catalog;
+  if (!c) return [];
+  return [...[...c.baseBackups].reverse().map((b) => ({ kind: 'base' as const, id: b.id })), ...[...c.logicalBackups].reverse().map((b) => ({ kind: 'logical' as const, id: b.id }))];
+}
+
+/** The picker's first row on `picked` (the row selected on the b screen), when it is one of `items`. */
+const cursorOn = (items: PickItem[], picked: string | undefined) => Math.max(0, items.findIndex((i) => i.id !== undefined && i.id === picked));
+
 /** L, D, C on a source: the modal to open, or why not. */
-export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'clone', source: BackupSourceRef | undefined, ctx: BackupsContext): { modal?: BackupsModal; effect?: BackupsEffect } {
+/** `picked`: the backup selected on the b screen, where the wizard's list starts. */
+export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'clone', source: BackupSourceRef | undefined, ctx: BackupsContext, picked?: SectionRow): { modal?: BackupsModal; effect?: BackupsEffect } {
   if (ctx.readOnly) return { effect: { type: 'error', text: `read-only session (--read-only): ${action === 'clone' ? 'clone' : action === 'logicalBackup' ? 'logical backup' : 'logical restore'} is disabled` } };
   if (!source) return { effect: { type: 'error', text: 'no cluster selected' } };
   const name = `${source.namespace}/${source.cluster}`;
@@ -142,17 +157,17 @@ export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'cl
   if (action === 'logicalRestore') {
     if (!c.logicalBackups.length) return { effect: { type: 'error', text: `${name} has no logical backups (L takes one)` } };
     // when and how big, beside the id the CLI takes: the one to restore is told by its time
-    const items = [...c.logicalBackups].reverse().map((b) => ({ label: `${b.id}  ${shortTime(b.time)}  ${formatBytes(b.size)}  ${b.kind === 'logical-set' ? `set: ${b.databases?.join(', ') ?? ''}` : 'dumpall'}`, value: b.id }));
-    return { modal: { kind: 'logical-restore', source, step: 'backup', cursor: 0, items, force: false, typed: '' } };
+    const items = [...c.logicalBackups].reverse().map((b) => ({ label: `${b.id}  ${shortTime(b.time)}  ${formatBytes(b.size)}  ${b.kind === 'logical-set' ? `set: ${b.databases?.join(', ') ?? ''}` : 'dumpall'}`, value: b.id, id: b.id }));
+    return { modal: { kind: 'logical-restore', source, step: 'backup', cursor: cursorOn(items, picked?.kind === 'logical' ? picked.id : undefined), items, force: false, typed: '' } };
   }
   if (!c.window.to) return { effect: { type: 'error', text: `${name} has no restorable window${c.window.gaps.length ? ' (a WAL gap after the newest backup)' : ''}: nothing to clone` } };
   const items: PickItem[] = [
     // a live cluster's latest is the present: the clone task marks it (a commit and a WAL switch) before it plans
     { label: source.deleted ? `latest: the end of the window (${c.window.to.slice(0, 19)}Z)` : `latest: the present on ${source.cluster} (marked when the clone is created)`, value: 'latest' },
     { label: 'a time you type (with or without a zone)', value: 'typed' },
-    ...[...c.baseBackups].reverse().map((b) => ({ label: `${b.id}  finished ${b.finishTime.slice(0, 19)}Z`, value: plusSecond(b.modified) })),
+    ...[...c.baseBackups].reverse().map((b) => ({ label: `${b.id}  finished ${b.finishTime.slice(0, 19)}Z`, value: plusSecond(b.modified), id: b.id })),
   ];
-  return { modal: { kind: 'clone', source, step: 'point', cursor: 0, items, typed: '' } };
+  return { modal: { kind: 'clone', source, step: 'point', cursor: cursorOn(items, picked?.kind === 'base' ? picked.id : undefined), items, typed: '' } };
 }
 
 const pickKey = <M extends { cursor: number; items: PickItem[] }>(m: M, key: string): M | undefined => {
