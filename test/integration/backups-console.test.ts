@@ -103,6 +103,20 @@ describe('console backups', () => {
     const cli = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--latest'], { env });
     expect(cli.stderr).toMatch(/^zpg: --latest: no WAL of fresh is archived after its oldest base backup's upload \(\S+\) yet: run with --apply, which archives the present first, or try again later\n$/);
     expect(cli.code).toBe(2);
+    // The wizard's pick of that backup (a second after its upload) is past the archive too: the apply reaches it by
+    // marking the present first, so the preview plans it and says so; the CLI without --apply says how to get there.
+    const picked = new Date(Date.parse(marked.baseBackup.modified) + 1000).toISOString();
+    await eventually('the picked time is past', () => Date.now() > Date.parse(picked) || undefined, 5_000, 50);
+    const pickedPlan = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', time: picked });
+    expect(Date.parse(pickedPlan.instant)).toBe(Date.parse(picked));
+    expect(pickedPlan.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(pickedPlan.notes.join('\n')).toMatch(/first marks the present on fresh .* which reaches it/);
+    const cliPicked = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--time', picked], { env });
+    expect(cliPicked.stderr).toMatch(/after the end of the restorable window .* run with --apply, which archives the present first/);
+    expect(cliPicked.code).toBe(2);
+    // a time still to come is refused whatever the apply does
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    await expect(backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', time: future })).rejects.toThrow(/in the future/);
   }, 120_000);
 
   it('on screen: the BACKUP column, b with the window, and the clone wizard previewing the real plan up to its request', async () => {

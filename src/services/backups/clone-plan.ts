@@ -129,6 +129,9 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   }
   // --latest on a live source, applied: the present, which the task marks (and archives) before it plans again.
   const markedLater = Boolean(req.latest && req.applying && live && !env.at);
+  if (parsed && live && parsed.instant.getTime() > Date.now()) throw new BadInput(`--time ${req.time} (${utc(parsed.instant)}): in the future; now is ${utc(new Date())}`);
+  // A past time the archive does not reach yet, on a live source, applied: the task's mark of the present archives through it.
+  const reachedLater = Boolean(parsed && req.applying && live && !env.at && parsed.instant.getTime() > Date.parse(catalog.window.to));
   const at = env.at ?? (parsed ? parsed.instant : markedLater ? new Date(Math.max(Date.now(), Date.parse(catalog.window.to))) : new Date(catalog.window.to));
   const flag = req.time ? `--time ${req.time}` : '--latest';
   const oldest = catalog.baseBackups.filter((b) => b.prefix === catalog.walPrefixes[0]).sort((a, b) => a.modified.localeCompare(b.modified))[0];
@@ -139,7 +142,7 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   // Right after a first backup the archive may end before its upload: the end of the window is then no point to restore to.
   if (req.latest && !env.at && !markedLater && at.getTime() <= Date.parse(start)) throw new BadInput(`--latest: no WAL of ${req.cluster} is archived after its oldest base backup's upload (${start}) yet${applyHint}`);
   if (at.getTime() <= Date.parse(start)) throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: before the oldest base backup of ${req.cluster}; ${windowSaid}`);
-  if (at.getTime() > Date.parse(catalog.window.to) && !markedLater) {
+  if (at.getTime() > Date.parse(catalog.window.to) && !markedLater && !reachedLater) {
     const hint = live ? `; WAL after it is not archived yet${applyHint}` : '';
     throw new BadInput(`${flag}${parsed ? ` (${utc(parsed.instant)})` : ''}: after the end of the restorable window (the last archived WAL); ${windowSaid}${hint}`);
   }
@@ -152,6 +155,7 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const offsetText = parsed ? parsed.rfc3339 : at.toISOString().replace('Z', '+00:00');
   const manifest = buildCloneManifest({ name: req.to, namespace: req.namespace, source: { cluster: req.cluster, uid, spec: source?.spec }, timestamp: offsetText, pgMajor, s3, walPrefix: backup.prefix });
   if (!source) notes.push(`${req.cluster} is deleted: its manifest is gone, so the clone gets 1 instance, 1Gi and PostgreSQL ${pgMajor ?? '15'}; edit the manifest for more`);
+  if (reachedLater) notes.push(`--time: the WAL through ${utc(at)} is not archived yet; the clone first marks the present on ${req.cluster} (a commit and a WAL switch, archived), which reaches it`);
   if (markedLater) notes.push(`--latest: the clone first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it`);
   else if (req.latest && live && !env.at) notes.push(`--latest: --apply first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it; this preview uses the end of the window, and recovery to it needs a commit after it in the archive`);
   if (!live) notes.push('recovery needs a commit after the target time in the archive; a time after the deleted cluster\'s last commit fails with "recovery ended before configured recovery target was reached"');

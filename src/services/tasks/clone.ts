@@ -74,7 +74,8 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
       run: async (s) => {
         try {
           const m = await markThePresent(env, req.cluster, timeoutMs, s);
-          if (req.latest) plan = await planCloneManifest({ ...cloneEnv, at: m.at }, cloneReq);
+          // planned again on the archive that now reaches the target: --latest is the mark, a time its WAL range
+          plan = await planCloneManifest(req.latest ? { ...cloneEnv, at: m.at } : cloneEnv, cloneReq);
           return `${m.segment} archived by ${m.leader}${req.latest ? `; --latest is ${utc(m.at)}` : ''}`;
         } catch (e) {
           // Without it a time after the last commit cannot be reached; the plan's window check still holds.
