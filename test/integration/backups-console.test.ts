@@ -110,6 +110,7 @@ describe('console backups', () => {
     const pickedPlan = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', time: picked });
     expect(Date.parse(pickedPlan.instant)).toBe(Date.parse(picked));
     expect(pickedPlan.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(pickedPlan.marksFirst).toBe(true);
     expect(pickedPlan.notes.join('\n')).toMatch(/first marks the present on fresh .* which reaches it/);
     const cliPicked = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--time', picked], { env });
     expect(cliPicked.stderr).toMatch(/after the end of the restorable window .* run with --apply, which archives the present first/);

@@ -91,6 +91,8 @@ function world(o: { configured?: boolean; readOnly?: boolean } = {}) {
         said: 'the end of the window means 2026-12-05T03:00:00Z',
         baseBackup: { id: 'base_000000010000000000000003', finishTime: '2026-12-03T10:00:00Z', modified: '2026-12-03T10:00:00Z' },
         walRange: { from: '000000010000000000000003', to: '000000010000000000000009', timeline: 1 },
+        // a live cluster's latest is the present, which the clone marks first (planCloneManifest's applying)
+        marksFirst: Boolean(args.latest && !args.uid),
       };
     },
   };
@@ -307,6 +309,20 @@ describe('backups at 80x24', () => {
     await screen.press('y');
     await screen.waitFor((s) => !s.includes('y / enter: create'));
     expect(w.asked).toEqual([{ namespace: 'default', request: { kind: 'clone', cluster: 'old-shop', to: 'old-shop-clone', latest: true, uid: 'u-old-1234', apply: true } }]);
+  });
+
+  it("clone wizard on a live cluster's latest: the WAL it needs is the present the clone marks first, not the archive's end", async () => {
+    const w = world();
+    screen = await renderScreen({ store: w.store, actions: w.actions });
+    await openDemo(screen);
+    await screen.press('C');
+    await screen.waitFor('restore up to which point?');
+    await screen.press('enter');
+    await screen.waitFor('name the new cluster');
+    await screen.press('enter');
+    const t = await screen.waitFor('y / enter: create');
+    expect(t).toContain('then WAL 000000010000000000000003 → the present (marked and archived first)');
+    expect(t).not.toContain('000000010000000000000009');
   });
 
   it('clone wizard with a typed time outside the window: the refusal is shown and enter goes back to the time', async () => {

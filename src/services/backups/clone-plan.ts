@@ -36,6 +36,8 @@ export interface ClonePlan {
   said: string;
   baseBackup: { id: string; finishTime: string; modified: string };
   walRange: { from: string; to: string; timeline: number };
+  /** the WAL the clone needs ends past the archive: the apply marks the present first (walRange.to is what is archived now) */
+  marksFirst: boolean;
   /** the rest, for the CLI and the task */
   source: { cluster: string; namespace: string; uid: string; live: boolean };
   window: { from: string; to: string };
@@ -166,6 +168,7 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
     said: parsed ? parsed.said : env.at ? `the present on ${req.cluster}: ${utc(at)}` : markedLater ? `--latest: the present on ${req.cluster}, marked when the clone is created` : `--latest: the end of the window, ${utc(at)}`,
     baseBackup: { id: backup.id, finishTime: backup.finishTime, modified: backup.modified },
     walRange,
+    marksFirst: markedLater || reachedLater,
     source: { cluster: req.cluster, namespace: req.namespace, uid, live },
     window: { from: start, to: catalog.window.to },
     store: describeStore(s3.wal),

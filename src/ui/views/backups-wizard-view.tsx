@@ -105,7 +105,8 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
           <Text wrap="truncate">{m.preview.said}</Text>
           <Text wrap="truncate">base backup {m.preview.baseBackup.id}, finished {m.preview.baseBackup.finishTime}</Text>
           <Text wrap="truncate">
-            then WAL {m.preview.walRange.from} → {m.preview.walRange.to} (TL {m.preview.walRange.timeline})
+            then WAL {m.preview.walRange.from} →{' '}
+            {m.preview.marksFirst ? 'the present (marked and archived first)' : `${m.preview.walRange.to} (TL ${m.preview.walRange.timeline})`}
           </Text>
           <ManifestLines yaml={m.preview.yaml} scroll={m.scroll ?? 0} height={height} />
           <Text bold wrap="truncate">

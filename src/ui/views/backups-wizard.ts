@@ -31,6 +31,8 @@ export interface ClonePreview {
   said: string;
   baseBackup: { id: string; finishTime: string; modified: string };
   walRange: { from: string; to: string; timeline: number };
+  /** the target is past the archive: the clone marks the present first, which reaches it */
+  marksFirst?: boolean;
 }
 
 /** A cluster whose backups a wizard starts from: live, or deleted (found by uid in the bucket). */
