@@ -117,6 +117,17 @@ async function openDemo(s: Screen) {
   await s.waitFor('acid-demo-2');
 }
 
+/** The clone wizard on acid-demo with "latest" picked, at the new name. */
+async function cloneLatestAtName(w: ReturnType<typeof world>): Promise<Screen> {
+  const s = await renderScreen({ store: w.store, actions: w.actions });
+  await openDemo(s);
+  await s.press('C');
+  await s.waitFor('restore up to which point?');
+  await s.press('enter');
+  await s.waitFor('name the new cluster');
+  return s;
+}
+
 describe('backups at 80x24', () => {
   it("b shows the window as a time line with the gap, the timelines, base and logical backups newest first, the overdue logical backup in red", async () => {
     const w = world();
@@ -313,12 +324,7 @@ describe('backups at 80x24', () => {
 
   it("clone wizard on a live cluster's latest: the WAL it needs is the present the clone marks first, not the archive's end", async () => {
     const w = world();
-    screen = await renderScreen({ store: w.store, actions: w.actions });
-    await openDemo(screen);
-    await screen.press('C');
-    await screen.waitFor('restore up to which point?');
-    await screen.press('enter');
-    await screen.waitFor('name the new cluster');
+    screen = await cloneLatestAtName(w);
     await screen.press('enter');
     const t = await screen.waitFor('y / enter: create');
     expect(t).toContain('then WAL 000000010000000000000003 → the present (marked and archived first)');
@@ -350,12 +356,7 @@ describe('backups at 80x24', () => {
 
   it('clone preview of a manifest longer than the screen: says which lines it shows, and ↓/↑ scroll to its end and back', async () => {
     const w = world();
-    screen = await renderScreen({ store: w.store, actions: w.actions });
-    await openDemo(screen);
-    await screen.press('C');
-    await screen.waitFor('restore up to which point?');
-    await screen.press('enter');
-    await screen.waitFor('name the new cluster');
+    screen = await cloneLatestAtName(w);
     await screen.press('backspace', 'backspace', 'backspace', 'backspace', 'backspace');
     await screen.type('long');
     await screen.press('enter');
