@@ -3,7 +3,8 @@
 // spec.env), real Patroni + PostgreSQL members archiving into s3rver. A clone
 // at a time holds the rows written before it and none after; `zpg backups`
 // needs no flags; a time outside the window is refused naming --time; a
-// deleted cluster is cloned by its uid.
+// deleted cluster is cloned by its uid; a clone without a timestamp copies the
+// running source with pg_basebackup.
 import * as k8s from '@kubernetes/client-node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,6 +157,23 @@ describe('zpg restore clone', () => {
     expect(applied.stdout).toMatch(/✓ archive the present of acid-src \(a commit and a WAL switch\) \([\d.]+s\): [0-9A-F]{24} archived by acid-src-0; --latest is \S+Z\n/);
     expect(await batches('acid-now')).toEqual({ before: 50, after: 50, now: 7 });
   }, 900_000);
+
+  it("clones a running cluster without a timestamp: Spilo's CLONE_WITH_BASEBACKUP copies its leader with pg_basebackup", async () => {
+    // a commit just before the copy, in a table of its own (the next test counts t)
+    await sql(SOURCE, 'create table copied as select 3 as n');
+    const expected = await batches(SOURCE);
+    const body = clusterManifest({ name: 'acid-copy', instances: 1 }, 'default', { endpoint: world.s3.endpoint, bucket: S3_BUCKET }) as { spec: Record<string, unknown> };
+    body.spec.clone = { cluster: SOURCE };
+    await custom.createNamespacedCustomObject({ ...PG, namespace: 'default', body });
+    await running('acid-copy');
+    // every row the source had, none lost and no empty initdb in its place
+    expect(await batches('acid-copy')).toEqual(expected);
+    expect(await sql<{ n: number }>('acid-copy', 'select n from copied')).toEqual([{ n: 3 }]);
+    // a copy of the source itself (same system), started as its own primary
+    const system = (c: string) => sql<{ id: string }>(c, 'select system_identifier::text as id from pg_control_system()');
+    expect((await system('acid-copy'))[0].id).toBe((await system(SOURCE))[0].id);
+    await custom.deleteNamespacedCustomObject({ ...PG, namespace: 'default', name: 'acid-copy' });
+  }, 600_000);
 
   it('clones a deleted cluster by its uid', async () => {
     const source = (await custom.getNamespacedCustomObject({ ...PG, namespace: 'default', name: SOURCE })) as { metadata: { uid: string } };

@@ -2,36 +2,17 @@
 // writes its "envdir" (a JSON file next to the member's data, readable by the
 // member's user only) and returns the patroni.yml parts: archive_command,
 // restore_command, a replica method before basebackup, and the clone
-// bootstrap when the pod carries CLONE_METHOD=CLONE_WITH_WALE. Every
-// command is walg-client.py talking to this process's walg-server.ts.
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// bootstrap when the pod carries CLONE_METHOD=CLONE_WITH_WALE (or, with
+// CLONE_WITH_BASEBACKUP, clone-basebackup.ts's copy of the running source).
+// Every WAL-G command is walg-client.py talking to this process's walg-server.ts.
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BackupHooks } from '../patroni/config.ts';
-import { PATRONI_BIN, postgresUser, runningAsRoot } from '../patroni/preflight.ts';
+import { postgresUser, runningAsRoot } from '../patroni/preflight.ts';
+import { cloneWithBasebackup } from './clone-basebackup.ts';
+import { python, walgClient } from './scripts.ts';
 import { cloneTarget, ownTarget, type WalgConfig } from './walg-env.ts';
 import { walgSocket } from './walg-server.ts';
-
-const CLIENT = join('src', 'sandbox', 'backup', 'walg-client.py');
-
-/** walg-client.py in the checkout or package this code runs from (source under tests, dist/ when bundled). */
-export function walgClient(): string {
-  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    if (existsSync(join(d, CLIENT))) return join(d, CLIENT);
-    if (d === dirname(d)) throw new Error(`cannot find ${CLIENT} above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
-/** The Python Patroni runs on (its script's #! line): always there when members can run at all. */
-export function python(patroniBin = PATRONI_BIN): string {
-  try {
-    const m = /^#!\s*(\S+python3?\S*)/.exec(readFileSync(patroniBin, 'utf8').slice(0, 200));
-    if (m && existsSync(m[1])) return m[1];
-  } catch {
-    // not readable: the usual place
-  }
-  return '/usr/bin/python3';
-}
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -51,11 +32,12 @@ export interface MemberFacts {
   replication: { username?: string; password: string };
 }
 
-/** undefined when the pod configures neither a backup store nor an S3 clone: archive_command stays off, as Spilo's /bin/true. */
+/** undefined when the pod configures neither a backup store nor a clone: archive_command stays off, as Spilo's /bin/true. */
 export function prepareMemberBackup(env: Record<string, string>, memberDir: string, m: MemberFacts): MemberBackup | undefined {
   const own = ownTarget(env);
   const clone = cloneTarget(env);
-  if (!own && !clone) return undefined;
+  const copy = cloneWithBasebackup(env, memberDir);
+  if (!own && !clone && !copy) return undefined;
   const config: WalgConfig = {
     ...(own ? { own } : {}),
     ...(clone ? { clone } : {}),
@@ -101,6 +83,7 @@ export function prepareMemberBackup(env: Record<string, string>, memberDir: stri
           },
         }
       : {}),
+    ...(copy ? { bootstrap: copy } : {}),
   };
   return { config, configFile, argv, hooks };
 }

@@ -55,8 +55,8 @@ export interface BackupHooks {
   restoreCommand?: string;
   /** a create_replica_methods entry tried before Patroni's own basebackup */
   replicaMethod?: { name: string; command: string };
-  /** a custom bootstrap method (a clone from base backups and archived WAL) */
-  bootstrap?: { name: string; command: string; recoveryConf: Record<string, string> };
+  /** a custom bootstrap method: a clone from base backups and archived WAL (with its recovery_conf), or a copy of a running cluster (none) */
+  bootstrap?: { name: string; command: string; recoveryConf?: Record<string, string> };
 }
 
 type Params = Record<string, string | number | boolean>;
@@ -205,7 +205,7 @@ function withBackup(c: PatroniConfig, b: BackupHooks | undefined): PatroniConfig
   }
   if (b.bootstrap) {
     c.bootstrap.method = b.bootstrap.name;
-    c.bootstrap[b.bootstrap.name] = { command: b.bootstrap.command, recovery_conf: b.bootstrap.recoveryConf };
+    c.bootstrap[b.bootstrap.name] = { command: b.bootstrap.command, ...(b.bootstrap.recoveryConf ? { recovery_conf: b.bootstrap.recoveryConf } : {}) };
     // During a custom bootstrap Patroni's temporary pg_hba trusts the socket and the listen address only, and a
     // loopback client comes from 127.0.0.1: connect through the socket, as Spilo does.
     c.postgresql.use_unix_socket = true;
