@@ -118,7 +118,7 @@ export const KEYMAP: KeyBinding[] = [
   { action: 'backupBrowser', keys: ['B'], label: 'B', help: 'browse the backups of every cluster in the bucket, deleted ones (by uid) too', short: 'backups', views: ['clusters', 'cluster'] },
   { action: 'back', keys: ['escape', 'B'], label: 'esc', help: 'close the backups browser', short: 'back', views: ['backups'], hint: true },
   { action: 'clone', keys: ['return', 'C'], label: 'enter', help: 'clone the selected cluster from a backup or a time in its window: preview, then apply', short: 'clone', views: ['backups'], effect: 'confirm', mutating: true },
-  { action: 'clone', keys: ['C'], label: 'C', help: 'clone this cluster from a backup or a time in its window: preview the manifest, then apply', short: 'clone', views: ['cluster'], effect: 'confirm', mutating: true },
+  { action: 'clone', keys: ['C'], label: 'C', help: 'clone this cluster from a backup or a time in its window, or copy it as it runs: preview the manifest, then apply', short: 'clone', views: ['cluster'], effect: 'confirm', mutating: true },
   { action: 'logicalRestore', keys: ['D'], label: 'D', help: 'restore a logical backup: pick the backup, database, target cluster, new name', short: 'restore', views: ['cluster', 'backups'], effect: 'confirm', mutating: true },
   { action: 'logicalBackup', keys: ['L'], label: 'L', help: 'take a logical backup now (y to confirm)', short: 'dump now', views: ['cluster', 'backups'], effect: 'confirm', mutating: true },
 ];

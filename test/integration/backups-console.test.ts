@@ -84,7 +84,7 @@ describe('console backups', () => {
     expect(c!.window.to).not.toBeNull();
 
     const plan = await backups.previewClone({ cluster: 'shop', namespace: 'default', to: 'shop-clone', latest: true });
-    expect(plan.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(plan.baseBackup!.id).toBe('base_000000010000000000000002');
     expect(plan.yaml).toContain(`uid: ${uid}`);
     expect(plan.yaml).toContain('name: shop-clone');
     await expect(backups.previewClone({ cluster: 'shop', namespace: 'default', to: 'shop-clone', time: '2020-01-01T00:00:00Z' })).rejects.toThrow(/--time/);
@@ -98,18 +98,18 @@ describe('console backups', () => {
     // The wizard's preview leads to its apply, which marks the present first: that is the point it shows.
     const marked = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', latest: true });
     expect(marked.said).toBe('--latest: the present on fresh, marked when the clone is created');
-    expect(marked.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(marked.baseBackup!.id).toBe('base_000000010000000000000002');
     // The CLI's preview without --apply has no such point yet, and says what to do (with --apply it plans as above).
     const cli = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--latest'], { env });
     expect(cli.stderr).toMatch(/^zpg: --latest: no WAL of fresh is archived after its oldest base backup's upload \(\S+\) yet: run with --apply, which archives the present first, or try again later\n$/);
     expect(cli.code).toBe(2);
     // The wizard's pick of that backup (a second after its upload) is past the archive too: the apply reaches it by
     // marking the present first, so the preview plans it and says so; the CLI without --apply says how to get there.
-    const picked = new Date(Date.parse(marked.baseBackup.modified) + 1000).toISOString();
+    const picked = new Date(Date.parse(marked.baseBackup!.modified) + 1000).toISOString();
     await eventually('the picked time is past', () => Date.now() > Date.parse(picked) || undefined, 5_000, 50);
     const pickedPlan = await backups.previewClone({ cluster: 'fresh', namespace: 'default', to: 'fresh-clone', time: picked });
     expect(Date.parse(pickedPlan.instant)).toBe(Date.parse(picked));
-    expect(pickedPlan.baseBackup.id).toBe('base_000000010000000000000002');
+    expect(pickedPlan.baseBackup!.id).toBe('base_000000010000000000000002');
     expect(pickedPlan.marksFirst).toBe(true);
     expect(pickedPlan.notes.join('\n')).toMatch(/first marks the present on fresh .* which reaches it/);
     const cliPicked = await zpg(['--kubeconfig', t.kubeconfig, 'restore', 'clone', 'fresh', '--to', 'fresh-clone', '--time', picked], { env });
@@ -219,7 +219,16 @@ describe('console backups', () => {
     await screen.press('b');
     const section = await screen.waitFor('in the spec.env of this cluster');
     expect(section).toContain('shop backups');
+    // C: no backups to restore from, but a running cluster can be copied (Zalando's clone without a timestamp)
     await screen.press('C');
-    await screen.waitFor('no backup bucket configured for default/shop');
+    const wizard = await screen.waitFor('no backup bucket configured for default/shop: only a copy');
+    expect(wizard).toContain('a copy of shop now, from its leader (pg_basebackup)');
+    await screen.press('enter');
+    await screen.waitFor('name the new cluster');
+    await screen.press('enter');
+    const preview = await screen.waitFor('copied from the leader of shop with pg_basebackup');
+    expect(preview).toContain('a copy now · as default/shop-clone');
+    expect(preview).toMatch(/clone:\n\s+cluster: shop\n/);
+    expect(preview).not.toContain('timestamp:');
   }, 120_000);
 });

@@ -3,8 +3,8 @@
 // spec.env), real Patroni + PostgreSQL members archiving into s3rver. A clone
 // at a time holds the rows written before it and none after; `zpg backups`
 // needs no flags; a time outside the window is refused naming --time; a
-// deleted cluster is cloned by its uid; a clone without a timestamp copies the
-// running source with pg_basebackup.
+// deleted cluster is cloned by its uid; --copy (a clone without a timestamp)
+// copies the running source with pg_basebackup.
 import * as k8s from '@kubernetes/client-node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,14 +158,24 @@ describe('zpg restore clone', () => {
     expect(await batches('acid-now')).toEqual({ before: 50, after: 50, now: 7 });
   }, 900_000);
 
-  it("clones a running cluster without a timestamp: Spilo's CLONE_WITH_BASEBACKUP copies its leader with pg_basebackup", async () => {
+  it("copies a running cluster with --copy: Zalando's clone without a timestamp, pg_basebackup from its leader", async () => {
     // a commit just before the copy, in a table of its own (the next test counts t)
     await sql(SOURCE, 'create table copied as select 3 as n');
     const expected = await batches(SOURCE);
-    const body = clusterManifest({ name: 'acid-copy', instances: 1 }, 'default', { endpoint: world.s3.endpoint, bucket: S3_BUCKET }) as { spec: Record<string, unknown> };
-    body.spec.clone = { cluster: SOURCE };
-    await custom.createNamespacedCustomObject({ ...PG, namespace: 'default', body });
-    await running('acid-copy');
+    // the plan: spec.clone names the source alone, nothing of S3
+    const planned = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(parse(planned.stdout).spec.clone).toEqual({ cluster: SOURCE });
+    expect(planned.stderr).toContain(`apply with:  zpg restore clone ${SOURCE} --to acid-copy --copy --apply`);
+    const mixed = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy', '--latest']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--copy: a copy is of the running cluster');
+
+    const applied = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy', '--apply'], 600_000);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/acid-copy is Running: acid-src copied from its leader \(pg_basebackup\)/);
+    // no mark of the present: a copy streams it
+    expect(applied.stdout).not.toContain('archive the present');
     // every row the source had, none lost and no empty initdb in its place
     expect(await batches('acid-copy')).toEqual(expected);
     expect(await sql<{ n: number }>('acid-copy', 'select n from copied')).toEqual([{ n: 3 }]);

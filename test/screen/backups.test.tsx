@@ -331,6 +331,25 @@ describe('backups at 80x24', () => {
     expect(t).not.toContain('000000010000000000000009');
   });
 
+  it('clone wizard on a live cluster offers a copy of it now, last: the preview and the request ask for a copy, not a time', async () => {
+    const w = world();
+    screen = await renderScreen({ store: w.store, actions: w.actions });
+    await openDemo(screen);
+    await screen.press('C');
+    const t = await screen.waitFor('restore up to which point?');
+    expect(t.split('\n').filter((l) => l.includes('base_')).length).toBe(2);
+    expect(rowOf(screen, 'a copy of acid-demo now, from its leader (pg_basebackup)')).toBeGreaterThan(rowOf(screen, 'base_000000010000000000000002'));
+    // latest, a typed time, the two base backups, the copy
+    await screen.press('down', 'down', 'down', 'down', 'enter');
+    await screen.waitFor('name the new cluster');
+    await screen.press('enter');
+    await screen.waitFor('y / enter: create');
+    expect(w.previews.at(-1)).toEqual({ cluster: 'acid-demo', namespace: 'default', to: 'acid-demo-clone', copy: true });
+    await screen.press('y');
+    await screen.waitFor((s) => !s.includes('y / enter: create'));
+    expect(w.asked).toEqual([{ namespace: 'default', request: { kind: 'clone', cluster: 'acid-demo', to: 'acid-demo-clone', copy: true, apply: true } }]);
+  });
+
   it('clone wizard with a typed time outside the window: the refusal is shown and enter goes back to the time', async () => {
     const w = world();
     screen = await renderScreen({ store: w.store, actions: w.actions });

@@ -1,5 +1,6 @@
-// `zpg restore clone SOURCE --to NEW (--time T | --latest)`: a new cluster
-// restored from SOURCE's base backups and WAL in S3, as Zalando's clone does.
+// `zpg restore clone SOURCE --to NEW (--time T | --latest | --copy)`: a new
+// cluster restored from SOURCE's base backups and WAL in S3, as Zalando's clone
+// does, or (--copy) copied from the running SOURCE with pg_basebackup.
 // Without --apply it prints the manifest (stdout) and what the restore will
 // use (stderr), so `... | kubectl apply -f -` works; with --apply it creates
 // the clone and follows it until it runs, as a task.
@@ -11,6 +12,7 @@ interface CloneFlags extends TaskFlags {
   to?: string;
   time?: string;
   latest?: boolean;
+  copy?: boolean;
   uid?: string;
   apply?: boolean;
   bucket?: string;
@@ -28,6 +30,7 @@ export function registerRestoreClone(restore: Command): void {
       .requiredOption('--to <name>', 'the new cluster\'s name')
       .option('--time <time>', 'restore to this time: RFC 3339 with an offset or Z, or "YYYY-MM-DD HH:MM[:SS]" in this machine\'s local time')
       .option('--latest', 'restore to the latest point: with --apply and a live source, the present (archived first); else the end of the window')
+      .option('--copy', 'a copy of the running SOURCE as it is when NEW starts, streamed from its leader (pg_basebackup; no backups needed)')
       .option('--uid <uid>', 'the source\'s uid: a deleted cluster (zpg backups --deleted lists them)')
       .option('--apply', 'create the clone through the Kubernetes API and follow it until it runs')
       .option('--bucket <name>', 'WAL bucket (default: env WAL_S3_BUCKET, the source\'s spec.env, the operator\'s wal_s3_bucket)')
@@ -44,6 +47,7 @@ export function registerRestoreClone(restore: Command): void {
       to: flags.to!,
       ...(flags.time ? { time: flags.time } : {}),
       ...(flags.latest ? { latest: true } : {}),
+      ...(flags.copy ? { copy: true } : {}),
       ...(flags.uid ? { uid: flags.uid } : {}),
       apply: flags.apply === true,
       ...(s3Flags ? { s3: s3Flags } : {}),
@@ -54,7 +58,7 @@ export function registerRestoreClone(restore: Command): void {
   });
 }
 
-async function printPlan(cmd: Command, req: { cluster: string; to: string; time?: string; latest?: boolean; uid?: string; s3?: Record<string, unknown>; operatorConfig?: string }, output: string | undefined): Promise<void> {
+async function printPlan(cmd: Command, req: { cluster: string; to: string; time?: string; latest?: boolean; copy?: boolean; uid?: string; s3?: Record<string, unknown>; operatorConfig?: string }, output: string | undefined): Promise<void> {
   const format = output ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw new UsageError(`-o ${output}: unknown output format; use yaml or json (the manifest), or --apply`);
   const [{ planCloneManifest }, { BadInput }, { kubeFrom, withKube }] = await Promise.all([
@@ -75,11 +79,12 @@ async function printPlan(cmd: Command, req: { cluster: string; to: string; time?
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`clone of ${plan.source.namespace}/${plan.source.cluster} (uid ${plan.source.uid}${plan.source.live ? '' : ', deleted'}) into ${req.to}`);
   say(`time:        ${plan.said}`);
-  say(`window:      ${plan.window.from} → ${plan.window.to}`);
-  say(`base backup: ${plan.baseBackup.id} (finished ${plan.baseBackup.finishTime}, uploaded ${plan.baseBackup.modified}: the newest uploaded before the time)`);
-  say(`WAL:         ${plan.walRange.from} → ${plan.walRange.to} (timeline ${plan.walRange.timeline})`);
+  if (plan.window) say(`window:      ${plan.window.from} → ${plan.window.to}`);
+  if (plan.baseBackup) say(`base backup: ${plan.baseBackup.id} (finished ${plan.baseBackup.finishTime}, uploaded ${plan.baseBackup.modified}: the newest uploaded before the time)`);
+  if (plan.walRange) say(`WAL:         ${plan.walRange.from} → ${plan.walRange.to} (timeline ${plan.walRange.timeline})`);
   say(`store:       ${plan.store}`);
   for (const n of plan.notes) say(`note:        ${n}`);
-  say(`apply with:  zpg restore clone ${req.cluster} --to ${req.to} ${req.time ? `--time '${req.time}'` : '--latest'}${req.uid ? ` --uid ${req.uid}` : ''} --apply   (or pipe this manifest to kubectl apply -f -)`);
+  const point = req.copy ? '--copy' : req.time ? `--time '${req.time}'` : '--latest';
+  say(`apply with:  zpg restore clone ${req.cluster} --to ${req.to} ${point}${req.uid ? ` --uid ${req.uid}` : ''} --apply   (or pipe this manifest to kubectl apply -f -)`);
   process.stdout.write(format === 'json' ? `${JSON.stringify(plan.manifest, null, 2)}\n` : plan.yaml);
 }

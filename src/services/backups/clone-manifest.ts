@@ -4,7 +4,9 @@
 // s3_force_path_style when the source's WAL is not where the operator's own
 // wal_s3_bucket and the pods' settings would look. Keys are never written into
 // the manifest: when the source's pods take them from a Secret, the clone's
-// CLONE_AWS_* env points at the same Secret. Pure.
+// CLONE_AWS_* env points at the same Secret. A copy of the running cluster
+// (buildCopyManifest) has spec.clone {cluster} alone, which Zalando's operator
+// turns into Spilo's pg_basebackup clone. Pure.
 import type { ResolvedBackupS3 } from './s3-settings.ts';
 
 export interface SourceSpec {
@@ -33,7 +35,8 @@ export interface CloneManifestInput {
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown };
 
-export function buildCloneManifest(i: CloneManifestInput): Record<string, unknown> {
+/** The source's essentials, with what a cluster needs filled in. */
+function copiedSpec(i: { name: string; source: { spec?: SourceSpec }; pgMajor?: string }): Record<string, unknown> {
   const src = i.source.spec ?? {};
   const spec: Record<string, unknown> = {};
   for (const k of COPIED) if (src[k] !== undefined) spec[k] = structuredClone(src[k]);
@@ -41,6 +44,23 @@ export function buildCloneManifest(i: CloneManifestInput): Record<string, unknow
   spec.numberOfInstances ??= 1;
   spec.volume ??= { size: '1Gi' };
   spec.postgresql ??= { version: i.pgMajor ?? '15' };
+  return spec;
+}
+
+const manifestOf = (i: { name: string; namespace: string }, spec: Record<string, unknown>): Record<string, unknown> => ({
+  apiVersion: 'acid.zalan.do/v1',
+  kind: 'postgresql',
+  metadata: { name: i.name, namespace: i.namespace },
+  spec,
+});
+
+/** A copy of the running source, streamed from its leader when the new cluster starts (no backups involved). */
+export function buildCopyManifest(i: { name: string; namespace: string; source: { cluster: string; spec?: SourceSpec } }): Record<string, unknown> {
+  return manifestOf(i, { ...copiedSpec(i), clone: { cluster: i.source.cluster } });
+}
+
+export function buildCloneManifest(i: CloneManifestInput): Record<string, unknown> {
+  const spec = copiedSpec(i);
   const wal = i.s3.wal;
   const clone: Record<string, unknown> = { cluster: i.source.cluster, uid: i.source.uid, timestamp: i.timestamp };
   // The operator builds the source prefix from its own wal_s3_bucket; elsewhere needs the path spelled out.
@@ -77,12 +97,7 @@ export function buildCloneManifest(i: CloneManifestInput): Record<string, unknow
     spec.env = env;
   }
   spec.clone = clone;
-  return {
-    apiVersion: 'acid.zalan.do/v1',
-    kind: 'postgresql',
-    metadata: { name: i.name, namespace: i.namespace },
-    spec,
-  };
+  return manifestOf(i, spec);
 }
 
 /** DNS-1035 label, at most 63 characters: what Zalando's CRD and Kubernetes accept as a cluster name. */

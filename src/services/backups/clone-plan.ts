@@ -9,7 +9,7 @@ import type { TaskEnv } from '../tasks/facts.ts';
 import { BadInput } from '../tasks/types.ts';
 import type { BaseBackup } from './base-backups.ts';
 import { readClusterBackups, type ClusterBackups } from './catalog.ts';
-import { badClusterName, buildCloneManifest, type SourceSpec } from './clone-manifest.ts';
+import { badClusterName, buildCloneManifest, buildCopyManifest, type SourceSpec } from './clone-manifest.ts';
 import { parseTargetTime, utc } from './clone-time.ts';
 import { WAL, parseWalKey } from './layout.ts';
 import { catalogSettingsFrom, loadBackupS3 } from './s3-sources.ts';
@@ -23,6 +23,8 @@ export interface CloneRequest {
   time?: string;
   latest?: boolean;
   uid?: string;
+  /** a copy of the running source instead (pg_basebackup from its leader when the clone starts): no time, no backups */
+  copy?: boolean;
   /** the plan of an apply: its task marks the present on a live source first, and --latest is that moment */
   applying?: boolean;
 }
@@ -34,13 +36,15 @@ export interface ClonePlan {
   instant: string;
   /** "2026-12-05 10:00 (Europe/Berlin) means 2026-12-05T09:00:00Z" */
   said: string;
-  baseBackup: { id: string; finishTime: string; modified: string };
-  walRange: { from: string; to: string; timeline: number };
+  /** restored from backups, or copied from the running source (then there is no base backup, WAL range or window) */
+  method: 'backup' | 'copy';
+  baseBackup?: { id: string; finishTime: string; modified: string };
+  walRange?: { from: string; to: string; timeline: number };
   /** the WAL the clone needs ends past the archive: the apply marks the present first (walRange.to is what is archived now) */
   marksFirst: boolean;
   /** the rest, for the CLI and the task */
   source: { cluster: string; namespace: string; uid: string; live: boolean };
-  window: { from: string; to: string };
+  window?: { from: string; to: string };
   store: string;
   notes: string[];
 }
@@ -108,6 +112,7 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const bad = badClusterName(req.to);
   if (bad) throw new BadInput(`--to ${req.to}: not a cluster name: ${bad}`);
   if (req.to === req.cluster && !req.uid) throw new BadInput(`--to ${req.to}: the clone needs a new name (to restore a deleted cluster under its old name, pass --uid)`);
+  if (req.copy) return planCopy(env, req);
   if (req.time && req.latest) throw new BadInput('--time and --latest: pick one');
   if (!req.time && !req.latest && !env.at) throw new BadInput('name the point to restore to: --time T (inside the restorable window, see zpg backups) or --latest');
   const parsed = req.time && !env.at ? parseTargetTime(req.time, { flag: '--time' }) : undefined;
@@ -168,10 +173,31 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
     said: parsed ? parsed.said : env.at ? `the present on ${req.cluster}: ${utc(at)}` : markedLater ? `--latest: the present on ${req.cluster}, marked when the clone is created` : `--latest: the end of the window, ${utc(at)}`,
     baseBackup: { id: backup.id, finishTime: backup.finishTime, modified: backup.modified },
     walRange,
+    method: 'backup',
     marksFirst: markedLater || reachedLater,
     source: { cluster: req.cluster, namespace: req.namespace, uid, live },
     window: { from: start, to: catalog.window.to },
     store: describeStore(s3.wal),
     notes,
+  };
+}
+
+/** --copy: the running source as it is when the clone's first member starts, streamed from its leader (Spilo's CLONE_WITH_BASEBACKUP). */
+async function planCopy(env: CloneEnv, req: CloneRequest): Promise<ClonePlan> {
+  if (req.time || req.latest || req.uid) throw new BadInput('--copy: a copy is of the running cluster as it is then; it takes no --time, --latest or --uid (those restore from backups)');
+  const [source, existing] = await Promise.all([readPg(env.kc, req.namespace, req.cluster), readPg(env.kc, req.namespace, req.to)]);
+  if (existing) throw new BadInput(`--to ${req.to}: a cluster named ${req.to} exists in namespace ${req.namespace} already; pick another name`);
+  if (!source?.metadata?.uid) throw new BadInput(`cluster "${req.cluster}" not found in namespace ${req.namespace}: --copy needs it running (a deleted cluster is restored from its backups: --uid UID --time T)`);
+  const manifest = buildCopyManifest({ name: req.to, namespace: req.namespace, source: { cluster: req.cluster, spec: source.spec } });
+  return {
+    manifest,
+    yaml: manifestYaml(manifest),
+    instant: utc(new Date()),
+    said: `a copy of ${req.cluster} as it is when ${req.to} starts`,
+    method: 'copy',
+    marksFirst: false,
+    source: { cluster: req.cluster, namespace: req.namespace, uid: source.metadata.uid, live: true },
+    store: 'none: pg_basebackup from the running cluster',
+    notes: [`${req.to}'s first member copies ${req.cluster}'s leader with pg_basebackup as the replication user (Zalando's clone without a timestamp); ${req.cluster} must be running then, and its load feels the copy`],
   };
 }

@@ -19,6 +19,8 @@ export interface CloneTaskRequest {
   time?: string;
   latest?: boolean;
   uid?: string;
+  /** a copy of the running source (pg_basebackup from its leader) instead of a restore from backups */
+  copy?: boolean;
   apply: boolean;
   /** S3 settings from the command line (the console passes none: env and the operator's configuration) */
   s3?: BackupS3Flags;
@@ -65,10 +67,14 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
   const ns = env.namespace;
   let plan = first;
   const cloneEnv: CloneEnv = { kc: env.kc, namespace: ns, ...(req.s3 ? { s3Flags: req.s3 } : {}), ...(req.operatorConfig ? { operatorConfig: req.operatorConfig } : {}) };
-  const cloneReq: CloneRequest = { cluster: req.cluster, namespace: ns, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}) };
-  const describe = (p: ClonePlan) => `${p.said}; base backup ${p.baseBackup.id} (uploaded ${p.baseBackup.modified}), WAL ${p.walRange.from} → ${p.walRange.to} (timeline ${p.walRange.timeline})`;
+  const cloneReq: CloneRequest = { cluster: req.cluster, namespace: ns, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}) };
+  const describe = (p: ClonePlan) =>
+    p.baseBackup && p.walRange
+      ? `${p.said}; base backup ${p.baseBackup.id} (uploaded ${p.baseBackup.modified}), WAL ${p.walRange.from} → ${p.walRange.to} (timeline ${p.walRange.timeline})`
+      : `${p.said}: pg_basebackup from its leader`;
   const steps: TaskPlan['steps'] = [];
-  if (req.apply && first.source.live) {
+  // a restore needs a commit after its target in the archive; a copy streams the present itself
+  if (req.apply && first.source.live && first.method === 'backup') {
     steps.push({
       name: `archive the present of ${req.cluster} (a commit and a WAL switch)`,
       run: async (s) => {
@@ -97,7 +103,8 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
       name: `wait for ${req.to} to restore and run`,
       run: async (s) => {
         const done = await waitFor(env, req.to, s, (f) => healthy(f) ?? (statusOf(f.pg) === 'Running' ? undefined : `the operator to report Running (now ${statusOf(f.pg) || 'no status'})`), timeoutMs);
-        s.result(`${req.to} is Running: ${req.cluster} restored to ${plan.instant} from ${plan.baseBackup.id} and WAL up to ${plan.walRange.to}; ${summary(done)}`);
+        const how = plan.baseBackup && plan.walRange ? `restored to ${plan.instant} from ${plan.baseBackup.id} and WAL up to ${plan.walRange.to}` : 'copied from its leader (pg_basebackup)';
+        s.result(`${req.to} is Running: ${req.cluster} ${how}; ${summary(done)}`);
         return `Running; ${summary(done)}`;
       },
     });
@@ -105,7 +112,7 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
   return {
     kind: 'clone',
     cluster: `${ns}/${req.cluster}`,
-    title: `clone ${req.cluster} at ${req.latest ? 'the latest point' : first.instant} into ${req.to}${req.apply ? '' : ' (plan only)'}`,
+    title: `${req.copy ? `copy ${req.cluster}` : `clone ${req.cluster} at ${req.latest ? 'the latest point' : first.instant}`} into ${req.to}${req.apply ? '' : ' (plan only)'}`,
     steps,
   };
 }
@@ -115,7 +122,7 @@ export async function prepareCloneTask(env: TaskEnv, req: CloneTaskRequest, time
   const wait = timeoutMs === defaultTimeoutMs ? Math.max(timeoutMs, CLONE_TIMEOUT_MS) : timeoutMs;
   const first = await planCloneManifest(
     { kc: env.kc, namespace: env.namespace, ...(req.s3 ? { s3Flags: req.s3 } : {}), ...(req.operatorConfig ? { operatorConfig: req.operatorConfig } : {}) },
-    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.apply ? { applying: true } : {}) },
+    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}), ...(req.apply ? { applying: true } : {}) },
   );
   return { plan: planCloneTask(env, req, first, wait), destructive: false, clonePlan: first };
 }

@@ -74,7 +74,7 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
       </Box>
     );
   }
-  const point = m.latest ? (m.source.deleted ? 'the end of the window' : 'the present') : m.time ? `time ${m.time}` : '';
+  const point = m.copy ? 'a copy now' : m.latest ? (m.source.deleted ? 'the end of the window' : 'the present') : m.time ? `time ${m.time}` : '';
   const ask: Record<typeof m.step, string> = { point: 'restore up to which point?', time: 'type the time to restore to', name: 'name the new cluster', preview: 'the clone' };
   return (
     <Box flexDirection="column">
@@ -82,7 +82,7 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
         clone {from}: {ask[m.step]}
       </Text>
       <Text dimColor wrap="truncate">
-        {[point, m.to && m.step === 'preview' && `as ${m.source.namespace}/${m.to}`].filter(Boolean).join(' · ') || ' '}
+        {[point, m.to && m.step === 'preview' && `as ${m.source.namespace}/${m.to}`].filter(Boolean).join(' · ') || m.note || ' '}
       </Text>
       {m.step === 'point' && <Picker items={m.items} cursor={m.cursor} height={room} />}
       {m.step === 'time' && (
@@ -103,11 +103,20 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
       {m.step === 'preview' && m.preview && (
         <>
           <Text wrap="truncate">{m.preview.said}</Text>
-          <Text wrap="truncate">base backup {m.preview.baseBackup.id}, finished {m.preview.baseBackup.finishTime}</Text>
-          <Text wrap="truncate">
-            then WAL {m.preview.walRange.from} →{' '}
-            {m.preview.marksFirst ? 'the present (marked and archived first)' : `${m.preview.walRange.to} (TL ${m.preview.walRange.timeline})`}
-          </Text>
+          {m.preview.baseBackup && m.preview.walRange ? (
+            <>
+              <Text wrap="truncate">base backup {m.preview.baseBackup.id}, finished {m.preview.baseBackup.finishTime}</Text>
+              <Text wrap="truncate">
+                then WAL {m.preview.walRange.from} →{' '}
+                {m.preview.marksFirst ? 'the present (marked and archived first)' : `${m.preview.walRange.to} (TL ${m.preview.walRange.timeline})`}
+              </Text>
+            </>
+          ) : (
+            <>
+              <Text wrap="truncate">copied from the leader of {m.source.cluster} with pg_basebackup</Text>
+              <Text wrap="truncate">when {m.to}&apos;s first member starts: no backups involved</Text>
+            </>
+          )}
           <ManifestLines yaml={m.preview.yaml} scroll={m.scroll ?? 0} height={height} />
           <Text bold wrap="truncate">
             y / enter: create {m.source.namespace}/{m.to} · n / esc: cancel

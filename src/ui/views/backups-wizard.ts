@@ -13,7 +13,7 @@ import { shortTime } from './backups-format.ts';
 export type BackupRequest =
   | { kind: 'logical-backup'; cluster: string; format?: 'dumpall' | 'set' }
   | { kind: 'logical-restore'; cluster: string; backup: string; database?: string; into: string; targetDb?: string; force?: boolean; uid?: string }
-  | { kind: 'clone'; cluster: string; to: string; time?: string; latest?: boolean; uid?: string; apply: boolean };
+  | { kind: 'clone'; cluster: string; to: string; time?: string; latest?: boolean; copy?: boolean; uid?: string; apply: boolean };
 
 export interface ClonePreviewArgs {
   cluster: string;
@@ -21,6 +21,8 @@ export interface ClonePreviewArgs {
   to: string;
   time?: string;
   latest?: boolean;
+  /** a copy of the running cluster (pg_basebackup from its leader), not a restore */
+  copy?: boolean;
   uid?: string;
 }
 
@@ -29,8 +31,9 @@ export interface ClonePreview {
   yaml: string;
   instant: string;
   said: string;
-  baseBackup: { id: string; finishTime: string; modified: string };
-  walRange: { from: string; to: string; timeline: number };
+  /** absent for a copy of the running cluster */
+  baseBackup?: { id: string; finishTime: string; modified: string };
+  walRange?: { from: string; to: string; timeline: number };
   /** the target is past the archive: the clone marks the present first, which reaches it */
   marksFirst?: boolean;
 }
@@ -81,6 +84,9 @@ export type BackupsModal =
       items: PickItem[];
       time?: string;
       latest?: boolean;
+      copy?: boolean;
+      /** why only a copy is offered (no backups to restore from) */
+      note?: string;
       to?: string;
       typed: string;
       preview?: ClonePreview;
@@ -153,21 +159,33 @@ export function openBackupModal(action: 'logicalBackup' | 'logicalRestore' | 'cl
     return { modal: { kind: 'backup-now', source } };
   }
   const view = viewOf(ctx, source);
-  if (ctx.backups.configured === false || view?.unconfigured) return { effect: { type: 'error', text: `no backup bucket configured${view?.unconfigured ? ` for ${name}` : ''}` } };
-  if (!view?.catalog) return { effect: { type: 'error', text: `the backups of ${name} are not read yet${view?.error ? `: ${view.error}` : ''}` } };
-  const c = view.catalog;
+  const c = view?.catalog;
+  const why =
+    ctx.backups.configured === false || view?.unconfigured
+      ? `no backup bucket configured${view?.unconfigured ? ` for ${name}` : ''}`
+      : !c
+        ? `the backups of ${name} are not read yet${view?.error ? `: ${view.error}` : ''}`
+        : action === 'clone' && !c.window.to
+          ? `${name} has no restorable window${c.window.gaps.length ? ' (a WAL gap after the newest backup)' : ''}`
+          : undefined;
+  // a live cluster can always be copied as it runs, backups or not (Zalando's clone without a timestamp)
+  const copy: PickItem = { label: `a copy of ${source.cluster} now, from its leader (pg_basebackup)`, value: 'copy' };
+  if (why || !c) {
+    if (action === 'clone' && !source.deleted) return { modal: { kind: 'clone', source, step: 'point', cursor: 0, items: [copy], typed: '', note: `${why}: only a copy` } };
+    return { effect: { type: 'error', text: action === 'clone' ? `${why}: nothing to clone` : why! } };
+  }
   if (action === 'logicalRestore') {
     if (!c.logicalBackups.length) return { effect: { type: 'error', text: `${name} has no logical backups (L takes one)` } };
     // when and how big, beside the id the CLI takes: the one to restore is told by its time
     const items = [...c.logicalBackups].reverse().map((b) => ({ label: `${b.id}  ${shortTime(b.time)}  ${formatBytes(b.size)}  ${b.kind === 'logical-set' ? `set: ${b.databases?.join(', ') ?? ''}` : 'dumpall'}`, value: b.id, id: b.id }));
     return { modal: { kind: 'logical-restore', source, step: 'backup', cursor: cursorOn(items, picked?.kind === 'logical' ? picked.id : undefined), items, force: false, typed: '' } };
   }
-  if (!c.window.to) return { effect: { type: 'error', text: `${name} has no restorable window${c.window.gaps.length ? ' (a WAL gap after the newest backup)' : ''}: nothing to clone` } };
   const items: PickItem[] = [
     // a live cluster's latest is the present: the clone task marks it (a commit and a WAL switch) before it plans
-    { label: source.deleted ? `latest: the end of the window (${c.window.to.slice(0, 19)}Z)` : `latest: the present on ${source.cluster} (marked when the clone is created)`, value: 'latest' },
+    { label: source.deleted ? `latest: the end of the window (${c.window.to!.slice(0, 19)}Z)` : `latest: the present on ${source.cluster} (marked when the clone is created)`, value: 'latest' },
     { label: 'a time you type (with or without a zone)', value: 'typed' },
     ...[...c.baseBackups].reverse().map((b) => ({ label: `${b.id}  finished ${b.finishTime.slice(0, 19)}Z`, value: plusSecond(b.modified), id: b.id })),
+    ...(source.deleted ? [] : [copy]),
   ];
   return { modal: { kind: 'clone', source, step: 'point', cursor: cursorOn(items, picked?.kind === 'base' ? picked.id : undefined), items, typed: '' } };
 }
@@ -258,6 +276,9 @@ function logicalKey(m: Logical, key: string, ctx: BackupsContext): { modal?: Bac
   return { modal: typeKey(m, key) ?? m };
 }
 
+/** The point a clone is asked for: a copy, the latest, or a time. */
+const point = (m: Clone): Pick<ClonePreviewArgs, 'copy' | 'latest' | 'time'> => (m.copy ? { copy: true } : m.latest ? { latest: true } : { time: m.time });
+
 function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal; effect?: BackupsEffect } {
   const nameStep = (c: Clone): Clone => ({ ...c, step: 'name', typed: c.to ?? `${m.source.cluster}-clone` });
   if (m.step === 'point') {
@@ -265,9 +286,10 @@ function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal
     if (moved) return { modal: moved };
     if (key !== 'return') return { modal: m };
     const item = m.items[m.cursor];
-    if (item.value === 'latest') return { modal: nameStep({ ...m, latest: true, time: undefined }) };
-    if (item.value === 'typed') return { modal: { ...m, step: 'time', latest: undefined, typed: m.time ?? '' } };
-    return { modal: nameStep({ ...m, latest: undefined, time: item.value }) };
+    if (item.value === 'latest') return { modal: nameStep({ ...m, latest: true, copy: undefined, time: undefined }) };
+    if (item.value === 'copy') return { modal: nameStep({ ...m, copy: true, latest: undefined, time: undefined }) };
+    if (item.value === 'typed') return { modal: { ...m, step: 'time', latest: undefined, copy: undefined, typed: m.time ?? '' } };
+    return { modal: nameStep({ ...m, latest: undefined, copy: undefined, time: item.value }) };
   }
   if (m.step === 'time') {
     if (key === 'return') {
@@ -281,17 +303,17 @@ function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal
       const to = m.typed.trim();
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(to) || to.length > 53) return { modal: m, effect: { type: 'error', text: `"${to}" is not a cluster name: lower-case letters, digits and -` } };
       if (to === m.source.cluster && !m.source.deleted) return { modal: m, effect: { type: 'error', text: `${to} is the source: name the new cluster` } };
-      const args: ClonePreviewArgs = { cluster: m.source.cluster, namespace: m.source.namespace, to, ...(m.latest ? { latest: true } : { time: m.time }), ...(m.source.deleted ? { uid: m.source.uid } : {}) };
+      const args: ClonePreviewArgs = { cluster: m.source.cluster, namespace: m.source.namespace, to, ...point(m), ...(m.source.deleted ? { uid: m.source.uid } : {}) };
       return { modal: { ...m, step: 'preview', to, preview: undefined, error: undefined }, effect: { type: 'preview', args } };
     }
     return { modal: typeKey(m, key) ?? m };
   }
   // preview: apply once it is there; a refusal (a time outside the window) goes back to the time
-  if (m.error && key === 'return') return { modal: { ...m, step: m.latest ? 'point' : 'time', typed: m.time ?? '', error: undefined } };
+  if (m.error && key === 'return') return { modal: { ...m, step: m.latest || m.copy ? 'point' : 'time', typed: m.time ?? '', error: undefined } };
   if (!m.preview) return { modal: m };
   if (key === 'y' || key === 'return') {
     // latest stays latest: the task then marks the present on a live source so recovery can reach it
-    const request: BackupRequest = { kind: 'clone', cluster: m.source.cluster, to: m.to!, ...(m.latest ? { latest: true } : { time: m.preview.instant }), ...(m.source.deleted ? { uid: m.source.uid } : {}), apply: true };
+    const request: BackupRequest = { kind: 'clone', cluster: m.source.cluster, to: m.to!, ...(m.copy ? { copy: true } : m.latest ? { latest: true } : { time: m.preview.instant }), ...(m.source.deleted ? { uid: m.source.uid } : {}), apply: true };
     return { effect: { type: 'task', request, namespace: m.source.namespace } };
   }
   if (key === 'n') return {};
