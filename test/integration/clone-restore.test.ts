@@ -35,11 +35,11 @@ let kubeconfig: string;
 
 const run = (args: string[], timeoutMs = 120_000) => zpg(['--kubeconfig', kubeconfig, ...args], { timeoutMs, env: { WAL_S3_BUCKET: '', AWS_ENDPOINT: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ZPG_OPERATOR_CONFIG: '' } });
 
-async function sql<T extends pg.QueryResultRow>(cluster: string, text: string): Promise<T[]> {
-  const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: `cluster-name=${cluster},spilo-role=master` });
+async function sql<T extends pg.QueryResultRow>(cluster: string, text: string, namespace = 'default'): Promise<T[]> {
+  const pods = await core.listNamespacedPod({ namespace, labelSelector: `cluster-name=${cluster},spilo-role=master` });
   const ip = pods.items[0]?.status?.podIP;
   if (!ip) throw new Error(`${cluster} has no leader pod`);
-  const secret = await core.readNamespacedSecret({ namespace: 'default', name: `postgres.${cluster}.credentials.postgresql.acid.zalan.do` });
+  const secret = await core.readNamespacedSecret({ namespace, name: `postgres.${cluster}.credentials.postgresql.acid.zalan.do` });
   const password = Buffer.from(secret.data!.password!, 'base64').toString();
   const c = new pg.Client({ host: ip, port: 5432, user: 'postgres', password, database: 'postgres', connectionTimeoutMillis: 10_000 });
   await c.connect();
@@ -50,11 +50,11 @@ async function sql<T extends pg.QueryResultRow>(cluster: string, text: string): 
   }
 }
 
-const running = (name: string) =>
+const running = (name: string, namespace = 'default') =>
   eventually(`${name} Running with a leader`, async () => {
-    const obj = (await custom.getNamespacedCustomObject({ ...PG, namespace: 'default', name }).catch(() => undefined)) as { status?: { PostgresClusterStatus?: string } } | undefined;
+    const obj = (await custom.getNamespacedCustomObject({ ...PG, namespace, name }).catch(() => undefined)) as { status?: { PostgresClusterStatus?: string } } | undefined;
     if (obj?.status?.PostgresClusterStatus !== 'Running') return false;
-    return (await sql<{ ok: boolean }>(name, 'select not pg_is_in_recovery() as ok').catch(() => [{ ok: false }]))[0].ok;
+    return (await sql<{ ok: boolean }>(name, 'select not pg_is_in_recovery() as ok', namespace).catch(() => [{ ok: false }]))[0].ok;
   }, 300_000, 1000);
 
 /**
@@ -81,7 +81,7 @@ async function markBetween(cluster: string, before: string, after: string): Prom
   return t;
 }
 
-const batches = async (cluster: string) => Object.fromEntries((await sql<{ batch: string; n: string }>(cluster, 'select batch, count(*) as n from t group by batch')).map((r) => [r.batch, Number(r.n)]));
+const batches = async (cluster: string, namespace = 'default') => Object.fromEntries((await sql<{ batch: string; n: string }>(cluster, 'select batch, count(*) as n from t group by batch', namespace)).map((r) => [r.batch, Number(r.n)]));
 
 beforeAll(async () => {
   subnet = claimSubnet(220, 229);
@@ -158,6 +158,29 @@ describe('zpg restore clone', () => {
     expect(await batches('acid-now')).toEqual({ before: 50, after: 50, now: 7 });
   }, 900_000);
 
+  it('clones into another namespace: names the Secrets its env needs there, then restores once they are there', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'staging' } } });
+    const refused = await run(['restore', 'clone', SOURCE, '--to', 'acid-stg', '--to-namespace', 'staging', '--latest']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--to-namespace staging: acid-stg's env takes values from Secret \S+ \(key AWS_ACCESS_KEY_ID\), Secret \S+ \(key AWS_SECRET_ACCESS_KEY\), which staging does not have: copy them from default to staging first/);
+    // the S3 keys copied over, as the message asks
+    const name = /Secret (\S+) \(key AWS_ACCESS_KEY_ID\)/.exec(refused.stderr)![1];
+    const keys = await core.readNamespacedSecret({ namespace: 'default', name });
+    await core.createNamespacedSecret({ namespace: 'staging', body: { metadata: { name }, data: keys.data } });
+    const planned = await run(['restore', 'clone', SOURCE, '--to', 'acid-stg', '--to-namespace', 'staging', '--latest']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stderr).toContain(`clone of default/${SOURCE}`);
+    expect(planned.stderr).toContain('into staging/acid-stg');
+    expect(parse(planned.stdout).metadata).toEqual({ name: 'acid-stg', namespace: 'staging' });
+    const expected = await batches(SOURCE);
+    const applied = await run(['restore', 'clone', SOURCE, '--to', 'acid-stg', '--to-namespace', 'staging', '--latest', '--apply'], 600_000);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('create postgresql staging/acid-stg');
+    await running('acid-stg', 'staging');
+    expect(await batches('acid-stg', 'staging')).toEqual(expected);
+    await custom.deleteNamespacedCustomObject({ ...PG, namespace: 'staging', name: 'acid-stg' });
+  }, 900_000);
+
   it("copies a running cluster with --copy: Zalando's clone without a timestamp, pg_basebackup from its leader", async () => {
     // a commit just before the copy, in a table of its own (the next test counts t)
     await sql(SOURCE, 'create table copied as select 3 as n');
@@ -170,6 +193,9 @@ describe('zpg restore clone', () => {
     const mixed = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy', '--latest']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('--copy: a copy is of the running cluster');
+    const elsewhere = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy', '--to-namespace', 'staging']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain("--copy and --to-namespace staging: a copy reaches its source by the Service name in its own namespace");
 
     const applied = await run(['restore', 'clone', SOURCE, '--to', 'acid-copy', '--copy', '--apply'], 600_000);
     expect(applied.code, applied.stderr).toBe(0);

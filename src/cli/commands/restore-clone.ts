@@ -13,6 +13,7 @@ interface CloneFlags extends TaskFlags {
   time?: string;
   latest?: boolean;
   copy?: boolean;
+  toNamespace?: string;
   uid?: string;
   apply?: boolean;
   bucket?: string;
@@ -28,6 +29,7 @@ export function registerRestoreClone(restore: Command): void {
       .command('clone <source>')
       .description('a new cluster from SOURCE\'s base backups and WAL in S3, at a time inside its restorable window (Zalando\'s spec.clone)')
       .requiredOption('--to <name>', 'the new cluster\'s name')
+      .option('--to-namespace <ns>', 'create the new cluster in this namespace (default: the source\'s, -n)')
       .option('--time <time>', 'restore to this time: RFC 3339 with an offset or Z, or "YYYY-MM-DD HH:MM[:SS]" in this machine\'s local time')
       .option('--latest', 'restore to the latest point: with --apply and a live source, the present (archived first); else the end of the window')
       .option('--copy', 'a copy of the running SOURCE as it is when NEW starts, streamed from its leader (pg_basebackup; no backups needed)')
@@ -48,6 +50,7 @@ export function registerRestoreClone(restore: Command): void {
       ...(flags.time ? { time: flags.time } : {}),
       ...(flags.latest ? { latest: true } : {}),
       ...(flags.copy ? { copy: true } : {}),
+      ...(flags.toNamespace ? { toNamespace: flags.toNamespace } : {}),
       ...(flags.uid ? { uid: flags.uid } : {}),
       apply: flags.apply === true,
       ...(s3Flags ? { s3: s3Flags } : {}),
@@ -58,7 +61,7 @@ export function registerRestoreClone(restore: Command): void {
   });
 }
 
-async function printPlan(cmd: Command, req: { cluster: string; to: string; time?: string; latest?: boolean; copy?: boolean; uid?: string; s3?: Record<string, unknown>; operatorConfig?: string }, output: string | undefined): Promise<void> {
+async function printPlan(cmd: Command, req: { cluster: string; to: string; time?: string; latest?: boolean; copy?: boolean; toNamespace?: string; uid?: string; s3?: Record<string, unknown>; operatorConfig?: string }, output: string | undefined): Promise<void> {
   const format = output ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw new UsageError(`-o ${output}: unknown output format; use yaml or json (the manifest), or --apply`);
   const [{ planCloneManifest }, { BadInput }, { kubeFrom, withKube }] = await Promise.all([
@@ -77,7 +80,7 @@ async function printPlan(cmd: Command, req: { cluster: string; to: string; time?
     }
   });
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(`clone of ${plan.source.namespace}/${plan.source.cluster} (uid ${plan.source.uid}${plan.source.live ? '' : ', deleted'}) into ${req.to}`);
+  say(`clone of ${plan.source.namespace}/${plan.source.cluster} (uid ${plan.source.uid}${plan.source.live ? '' : ', deleted'}) into ${plan.namespace === plan.source.namespace ? req.to : `${plan.namespace}/${req.to}`}`);
   say(`time:        ${plan.said}`);
   if (plan.window) say(`window:      ${plan.window.from} → ${plan.window.to}`);
   if (plan.baseBackup) say(`base backup: ${plan.baseBackup.id} (finished ${plan.baseBackup.finishTime}, uploaded ${plan.baseBackup.modified}: the newest uploaded before the time)`);
@@ -85,6 +88,6 @@ async function printPlan(cmd: Command, req: { cluster: string; to: string; time?
   say(`store:       ${plan.store}`);
   for (const n of plan.notes) say(`note:        ${n}`);
   const point = req.copy ? '--copy' : req.time ? `--time '${req.time}'` : '--latest';
-  say(`apply with:  zpg restore clone ${req.cluster} --to ${req.to} ${point}${req.uid ? ` --uid ${req.uid}` : ''} --apply   (or pipe this manifest to kubectl apply -f -)`);
+  say(`apply with:  zpg restore clone ${req.cluster} --to ${req.to}${req.toNamespace ? ` --to-namespace ${req.toNamespace}` : ''} ${point}${req.uid ? ` --uid ${req.uid}` : ''} --apply   (or pipe this manifest to kubectl apply -f -)`);
   process.stdout.write(format === 'json' ? `${JSON.stringify(plan.manifest, null, 2)}\n` : plan.yaml);
 }

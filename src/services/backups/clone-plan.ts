@@ -25,6 +25,8 @@ export interface CloneRequest {
   uid?: string;
   /** a copy of the running source instead (pg_basebackup from its leader when the clone starts): no time, no backups */
   copy?: boolean;
+  /** the clone's namespace when it is not the source's */
+  toNamespace?: string;
   /** the plan of an apply: its task marks the present on a live source first, and --latest is that moment */
   applying?: boolean;
 }
@@ -42,6 +44,8 @@ export interface ClonePlan {
   walRange?: { from: string; to: string; timeline: number };
   /** the WAL the clone needs ends past the archive: the apply marks the present first (walRange.to is what is archived now) */
   marksFirst: boolean;
+  /** where the clone is created */
+  namespace: string;
   /** the rest, for the CLI and the task */
   source: { cluster: string; namespace: string; uid: string; live: boolean };
   window?: { from: string; to: string };
@@ -112,12 +116,14 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const bad = badClusterName(req.to);
   if (bad) throw new BadInput(`--to ${req.to}: not a cluster name: ${bad}`);
   if (req.to === req.cluster && !req.uid) throw new BadInput(`--to ${req.to}: the clone needs a new name (to restore a deleted cluster under its old name, pass --uid)`);
+  if (req.copy && req.toNamespace && req.toNamespace !== req.namespace) throw new BadInput(`--copy and --to-namespace ${req.toNamespace}: a copy reaches its source by the Service name in its own namespace (Spilo's CLONE_HOST); restore from backups across namespaces (--time or --latest)`);
   if (req.copy) return planCopy(env, req);
   if (req.time && req.latest) throw new BadInput('--time and --latest: pick one');
   if (!req.time && !req.latest && !env.at) throw new BadInput('name the point to restore to: --time T (inside the restorable window, see zpg backups) or --latest');
   const parsed = req.time && !env.at ? parseTargetTime(req.time, { flag: '--time' }) : undefined;
-  const [source, existing] = await Promise.all([readPg(env.kc, req.namespace, req.cluster), readPg(env.kc, req.namespace, req.to)]);
-  if (existing && !(req.to === req.cluster && existing.metadata?.uid !== req.uid && !source)) throw new BadInput(`--to ${req.to}: a cluster named ${req.to} exists in namespace ${req.namespace} already; pick another name`);
+  const target = req.toNamespace ?? req.namespace;
+  const [source, existing] = await Promise.all([readPg(env.kc, req.namespace, req.cluster), readPg(env.kc, target, req.to)]);
+  if (existing && !(target === req.namespace && req.to === req.cluster && existing.metadata?.uid !== req.uid && !source)) throw new BadInput(`--to ${req.to}: a cluster named ${req.to} exists in namespace ${target} already; pick another name`);
   const uid = req.uid ?? source?.metadata?.uid;
   if (!uid) throw new BadInput(`cluster "${req.cluster}" not found in namespace ${req.namespace}; for a deleted cluster pass --uid UID (zpg backups --deleted lists them)`);
   const live = source !== undefined && source.metadata?.uid === uid;
@@ -160,7 +166,13 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
   const walRange = { from: backup.startSegment, to: upTo?.segment ?? catalog.window.toSegment ?? backup.startSegment, timeline: upTo?.timeline ?? backup.timeline };
   const pgMajor = /\/wal\/(\d+)\/$/.exec(backup.prefix)?.[1] ?? (backup.pgVersion ? String(Math.floor(backup.pgVersion / 10000)) : undefined);
   const offsetText = parsed ? parsed.rfc3339 : at.toISOString().replace('Z', '+00:00');
-  const manifest = buildCloneManifest({ name: req.to, namespace: req.namespace, source: { cluster: req.cluster, uid, spec: source?.spec }, timestamp: offsetText, pgMajor, s3, walPrefix: backup.prefix });
+  const manifest = buildCloneManifest({ name: req.to, namespace: target, source: { cluster: req.cluster, uid, spec: source?.spec }, timestamp: offsetText, pgMajor, s3, walPrefix: backup.prefix });
+  if (target !== req.namespace) {
+    // Its env names Secrets (S3 keys) by name: in another namespace they must be there too, or its pods cannot start.
+    const missing = await missingSecrets(env.kc, target, manifest);
+    if (missing.length) throw new BadInput(`--to-namespace ${target}: ${req.to}'s env takes values from ${missing.join(', ')}, which ${target} does not have: copy ${missing.length > 1 ? 'them' : 'it'} from ${req.namespace} to ${target} first (the keys only), then run this again`);
+    notes.push(`into namespace ${target}: the source stays in ${req.namespace}; ${req.to}'s Secrets (its users' passwords) are new ones there`);
+  }
   if (!source) notes.push(`${req.cluster} is deleted: its manifest is gone, so the clone gets 1 instance, 1Gi and PostgreSQL ${pgMajor ?? '15'}; edit the manifest for more`);
   if (reachedLater) notes.push(`--time: the WAL through ${utc(at)} is not archived yet; the clone first marks the present on ${req.cluster} (a commit and a WAL switch, archived), which reaches it`);
   if (markedLater) notes.push(`--latest: the clone first marks the present on ${req.cluster} (a commit and a WAL switch, archived) and restores to it`);
@@ -176,10 +188,26 @@ export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promi
     method: 'backup',
     marksFirst: markedLater || reachedLater,
     source: { cluster: req.cluster, namespace: req.namespace, uid, live },
+    namespace: target,
     window: { from: start, to: catalog.window.to },
     store: describeStore(s3.wal),
     notes,
   };
+}
+
+/** Secret keys the manifest's env refers to that `namespace` lacks, as "Secret NAME (key KEY)". */
+async function missingSecrets(kc: k8s.KubeConfig, namespace: string, manifest: Record<string, unknown>): Promise<string[]> {
+  const env = ((manifest.spec as { env?: { valueFrom?: { secretKeyRef?: { name?: string; key?: string } } }[] }).env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef?.name && e.valueFrom.secretKeyRef.key ? [e.valueFrom.secretKeyRef as { name: string; key: string }] : []));
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const secrets = new Map<string, Promise<Record<string, string> | undefined>>();
+  const missing: string[] = [];
+  for (const ref of env) {
+    if (!secrets.has(ref.name)) secrets.set(ref.name, core.readNamespacedSecret({ namespace, name: ref.name }).then((s) => s.data ?? {}, (e: unknown) => ((e as { code?: number }).code === 404 ? undefined : Promise.reject(e))));
+    const data = await secrets.get(ref.name)!;
+    const what = `Secret ${ref.name} (key ${ref.key})`;
+    if (data?.[ref.key] === undefined && !missing.includes(what)) missing.push(what);
+  }
+  return missing;
 }
 
 /** --copy: the running source as it is when the clone's first member starts, streamed from its leader (Spilo's CLONE_WITH_BASEBACKUP). */
@@ -197,6 +225,7 @@ async function planCopy(env: CloneEnv, req: CloneRequest): Promise<ClonePlan> {
     method: 'copy',
     marksFirst: false,
     source: { cluster: req.cluster, namespace: req.namespace, uid: source.metadata.uid, live: true },
+    namespace: req.namespace,
     store: 'none: pg_basebackup from the running cluster',
     notes: [`${req.to}'s first member copies ${req.cluster}'s leader with pg_basebackup as the replication user (Zalando's clone without a timestamp); ${req.cluster} must be running then, and its load feels the copy`],
   };

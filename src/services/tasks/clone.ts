@@ -21,6 +21,8 @@ export interface CloneTaskRequest {
   uid?: string;
   /** a copy of the running source (pg_basebackup from its leader) instead of a restore from backups */
   copy?: boolean;
+  /** the clone's namespace when it is not the source's (the task's) */
+  toNamespace?: string;
   apply: boolean;
   /** S3 settings from the command line (the console passes none: env and the operator's configuration) */
   s3?: BackupS3Flags;
@@ -67,7 +69,7 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
   const ns = env.namespace;
   let plan = first;
   const cloneEnv: CloneEnv = { kc: env.kc, namespace: ns, ...(req.s3 ? { s3Flags: req.s3 } : {}), ...(req.operatorConfig ? { operatorConfig: req.operatorConfig } : {}) };
-  const cloneReq: CloneRequest = { cluster: req.cluster, namespace: ns, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}) };
+  const cloneReq: CloneRequest = { cluster: req.cluster, namespace: ns, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}), ...(req.toNamespace ? { toNamespace: req.toNamespace } : {}) };
   const describe = (p: ClonePlan) =>
     p.baseBackup && p.walRange
       ? `${p.said}; base backup ${p.baseBackup.id} (uploaded ${p.baseBackup.modified}), WAL ${p.walRange.from} → ${p.walRange.to} (timeline ${p.walRange.timeline})`
@@ -93,16 +95,16 @@ export function planCloneTask(env: TaskEnv, req: CloneTaskRequest, first: CloneP
   steps.push({ name: `plan the clone of ${req.cluster} into ${req.to}`, run: async () => describe(plan) });
   if (req.apply) {
     steps.push({
-      name: `create postgresql ${ns}/${req.to}`,
+      name: `create postgresql ${first.namespace}/${req.to}`,
       run: async () => {
-        await env.kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({ ...PG, namespace: ns, body: plan.manifest });
+        await env.kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({ ...PG, namespace: plan.namespace, body: plan.manifest });
         return `clone.timestamp ${(plan.manifest.spec as { clone: { timestamp: string } }).clone.timestamp}`;
       },
     });
     steps.push({
       name: `wait for ${req.to} to restore and run`,
       run: async (s) => {
-        const done = await waitFor(env, req.to, s, (f) => healthy(f) ?? (statusOf(f.pg) === 'Running' ? undefined : `the operator to report Running (now ${statusOf(f.pg) || 'no status'})`), timeoutMs);
+        const done = await waitFor({ ...env, namespace: plan.namespace }, req.to, s, (f) => healthy(f) ?? (statusOf(f.pg) === 'Running' ? undefined : `the operator to report Running (now ${statusOf(f.pg) || 'no status'})`), timeoutMs);
         const how = plan.baseBackup && plan.walRange ? `restored to ${plan.instant} from ${plan.baseBackup.id} and WAL up to ${plan.walRange.to}` : 'copied from its leader (pg_basebackup)';
         s.result(`${req.to} is Running: ${req.cluster} ${how}; ${summary(done)}`);
         return `Running; ${summary(done)}`;
@@ -122,7 +124,7 @@ export async function prepareCloneTask(env: TaskEnv, req: CloneTaskRequest, time
   const wait = timeoutMs === defaultTimeoutMs ? Math.max(timeoutMs, CLONE_TIMEOUT_MS) : timeoutMs;
   const first = await planCloneManifest(
     { kc: env.kc, namespace: env.namespace, ...(req.s3 ? { s3Flags: req.s3 } : {}), ...(req.operatorConfig ? { operatorConfig: req.operatorConfig } : {}) },
-    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}), ...(req.apply ? { applying: true } : {}) },
+    { cluster: req.cluster, namespace: env.namespace, to: req.to, ...(req.time ? { time: req.time } : {}), ...(req.latest ? { latest: true } : {}), ...(req.uid ? { uid: req.uid } : {}), ...(req.copy ? { copy: true } : {}), ...(req.toNamespace ? { toNamespace: req.toNamespace } : {}), ...(req.apply ? { applying: true } : {}) },
   );
   return { plan: planCloneTask(env, req, first, wait), destructive: false, clonePlan: first };
 }
