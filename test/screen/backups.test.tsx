@@ -350,6 +350,20 @@ describe('backups at 80x24', () => {
     expect(w.asked).toEqual([{ namespace: 'default', request: { kind: 'clone', cluster: 'acid-demo', to: 'acid-demo-clone', copy: true, apply: true } }]);
   });
 
+  it('clone wizard: NAMESPACE/NAME clones into another namespace, in the preview and the request', async () => {
+    const w = world();
+    screen = await cloneLatestAtName(w);
+    await screen.press(...Array.from({ length: 'acid-demo-clone'.length }, () => 'backspace'));
+    await screen.type('staging/acid-demo-stg');
+    await screen.press('enter');
+    const t = await screen.waitFor('y / enter: create staging/acid-demo-stg');
+    expect(t).toContain('the present · as staging/acid-demo-stg');
+    expect(w.previews.at(-1)).toEqual({ cluster: 'acid-demo', namespace: 'default', to: 'acid-demo-stg', toNamespace: 'staging', latest: true });
+    await screen.press('y');
+    await screen.waitFor((s) => !s.includes('y / enter: create'));
+    expect(w.asked).toEqual([{ namespace: 'default', request: { kind: 'clone', cluster: 'acid-demo', to: 'acid-demo-stg', toNamespace: 'staging', latest: true, apply: true } }]);
+  });
+
   it('clone wizard with a typed time outside the window: the refusal is shown and enter goes back to the time', async () => {
     const w = world();
     screen = await renderScreen({ store: w.store, actions: w.actions });

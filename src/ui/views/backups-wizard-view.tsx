@@ -75,14 +75,14 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
     );
   }
   const point = m.copy ? 'a copy now' : m.latest ? (m.source.deleted ? 'the end of the window' : 'the present') : m.time ? `time ${m.time}` : '';
-  const ask: Record<typeof m.step, string> = { point: 'restore up to which point?', time: 'type the time to restore to', name: 'name the new cluster', preview: 'the clone' };
+  const ask: Record<typeof m.step, string> = { point: 'restore up to which point?', time: 'type the time to restore to', name: 'name the new cluster ([NS/]NAME)', preview: 'the clone' };
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
         clone {from}: {ask[m.step]}
       </Text>
       <Text dimColor wrap="truncate">
-        {[point, m.to && m.step === 'preview' && `as ${m.source.namespace}/${m.to}`].filter(Boolean).join(' · ') || m.note || ' '}
+        {[point, m.to && m.step === 'preview' && `as ${m.toNamespace ?? m.source.namespace}/${m.to}`].filter(Boolean).join(' · ') || m.note || ' '}
       </Text>
       {m.step === 'point' && <Picker items={m.items} cursor={m.cursor} height={room} />}
       {m.step === 'time' && (
@@ -119,7 +119,7 @@ export function BackupsWizard({ modal: m, height }: { modal: BackupsModal; heigh
           )}
           <ManifestLines yaml={m.preview.yaml} scroll={m.scroll ?? 0} height={height} />
           <Text bold wrap="truncate">
-            y / enter: create {m.source.namespace}/{m.to} · n / esc: cancel
+            y / enter: create {m.toNamespace ?? m.source.namespace}/{m.to} · n / esc: cancel
           </Text>
         </>
       )}

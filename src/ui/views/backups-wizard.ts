@@ -13,12 +13,14 @@ import { shortTime } from './backups-format.ts';
 export type BackupRequest =
   | { kind: 'logical-backup'; cluster: string; format?: 'dumpall' | 'set' }
   | { kind: 'logical-restore'; cluster: string; backup: string; database?: string; into: string; targetDb?: string; force?: boolean; uid?: string }
-  | { kind: 'clone'; cluster: string; to: string; time?: string; latest?: boolean; copy?: boolean; uid?: string; apply: boolean };
+  | { kind: 'clone'; cluster: string; to: string; toNamespace?: string; time?: string; latest?: boolean; copy?: boolean; uid?: string; apply: boolean };
 
 export interface ClonePreviewArgs {
   cluster: string;
   namespace: string;
   to: string;
+  /** another namespace to create it in (typed as NAMESPACE/NAME) */
+  toNamespace?: string;
   time?: string;
   latest?: boolean;
   /** a copy of the running cluster (pg_basebackup from its leader), not a restore */
@@ -88,6 +90,8 @@ export type BackupsModal =
       /** why only a copy is offered (no backups to restore from) */
       note?: string;
       to?: string;
+      /** typed as NAMESPACE/NAME: another namespace than the source's */
+      toNamespace?: string;
       typed: string;
       preview?: ClonePreview;
       /** the first manifest line the preview shows (the manifest is longer than a small terminal) */
@@ -280,7 +284,7 @@ function logicalKey(m: Logical, key: string, ctx: BackupsContext): { modal?: Bac
 const point = (m: Clone): Pick<ClonePreviewArgs, 'copy' | 'latest' | 'time'> => (m.copy ? { copy: true } : m.latest ? { latest: true } : { time: m.time });
 
 function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal; effect?: BackupsEffect } {
-  const nameStep = (c: Clone): Clone => ({ ...c, step: 'name', typed: c.to ?? `${m.source.cluster}-clone` });
+  const nameStep = (c: Clone): Clone => ({ ...c, step: 'name', typed: c.to ? `${c.toNamespace ? `${c.toNamespace}/` : ''}${c.to}` : `${m.source.cluster}-clone` });
   if (m.step === 'point') {
     const moved = pickKey(m, key);
     if (moved) return { modal: moved };
@@ -300,11 +304,16 @@ function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal
   }
   if (m.step === 'name') {
     if (key === 'return') {
-      const to = m.typed.trim();
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(to) || to.length > 53) return { modal: m, effect: { type: 'error', text: `"${to}" is not a cluster name: lower-case letters, digits and -` } };
-      if (to === m.source.cluster && !m.source.deleted) return { modal: m, effect: { type: 'error', text: `${to} is the source: name the new cluster` } };
-      const args: ClonePreviewArgs = { cluster: m.source.cluster, namespace: m.source.namespace, to, ...point(m), ...(m.source.deleted ? { uid: m.source.uid } : {}) };
-      return { modal: { ...m, step: 'preview', to, preview: undefined, error: undefined }, effect: { type: 'preview', args } };
+      // NAME, or NAMESPACE/NAME for another namespace (the CLI's --to-namespace)
+      const typed = m.typed.trim();
+      const [ns, to] = typed.includes('/') ? [typed.slice(0, typed.indexOf('/')), typed.slice(typed.indexOf('/') + 1)] : [undefined, typed];
+      const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+      if (!label.test(to) || to.length > 53) return { modal: m, effect: { type: 'error', text: `"${to}" is not a cluster name: lower-case letters, digits and -` } };
+      if (ns !== undefined && (!label.test(ns) || ns.length > 63)) return { modal: m, effect: { type: 'error', text: `"${ns}" is not a namespace: lower-case letters, digits and - (NAMESPACE/NAME)` } };
+      const toNamespace = ns && ns !== m.source.namespace ? ns : undefined;
+      if (to === m.source.cluster && !m.source.deleted && !toNamespace) return { modal: m, effect: { type: 'error', text: `${to} is the source: name the new cluster` } };
+      const args: ClonePreviewArgs = { cluster: m.source.cluster, namespace: m.source.namespace, to, ...(toNamespace ? { toNamespace } : {}), ...point(m), ...(m.source.deleted ? { uid: m.source.uid } : {}) };
+      return { modal: { ...m, step: 'preview', to, toNamespace, preview: undefined, error: undefined }, effect: { type: 'preview', args } };
     }
     return { modal: typeKey(m, key) ?? m };
   }
@@ -313,7 +322,7 @@ function cloneKey(m: Clone, key: string, height: number): { modal?: BackupsModal
   if (!m.preview) return { modal: m };
   if (key === 'y' || key === 'return') {
     // latest stays latest: the task then marks the present on a live source so recovery can reach it
-    const request: BackupRequest = { kind: 'clone', cluster: m.source.cluster, to: m.to!, ...(m.copy ? { copy: true } : m.latest ? { latest: true } : { time: m.preview.instant }), ...(m.source.deleted ? { uid: m.source.uid } : {}), apply: true };
+    const request: BackupRequest = { kind: 'clone', cluster: m.source.cluster, to: m.to!, ...(m.toNamespace ? { toNamespace: m.toNamespace } : {}), ...(m.copy ? { copy: true } : m.latest ? { latest: true } : { time: m.preview.instant }), ...(m.source.deleted ? { uid: m.source.uid } : {}), apply: true };
     return { effect: { type: 'task', request, namespace: m.source.namespace } };
   }
   if (key === 'n') return {};
