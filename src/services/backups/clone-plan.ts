@@ -6,6 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { Document, Scalar } from 'yaml';
 import type { TaskEnv } from '../tasks/facts.ts';
+import { withTimeout } from '../postgres/credentials.ts';
 import { BadInput } from '../tasks/types.ts';
 import type { BaseBackup } from './base-backups.ts';
 import { readClusterBackups, type ClusterBackups } from './catalog.ts';
@@ -115,8 +116,9 @@ export function windowText(c: ClusterBackups): string {
 export async function planCloneManifest(env: CloneEnv, req: CloneRequest): Promise<ClonePlan> {
   const bad = badClusterName(req.to);
   if (bad) throw new BadInput(`--to ${req.to}: not a cluster name: ${bad}`);
-  if (req.to === req.cluster && !req.uid) throw new BadInput(`--to ${req.to}: the clone needs a new name (to restore a deleted cluster under its old name, pass --uid)`);
-  if (req.copy && req.toNamespace && req.toNamespace !== req.namespace) throw new BadInput(`--copy and --to-namespace ${req.toNamespace}: a copy reaches its source by the Service name in its own namespace (Spilo's CLONE_HOST); restore from backups across namespaces (--time or --latest)`);
+  const elsewhere = req.toNamespace !== undefined && req.toNamespace !== req.namespace;
+  if (req.to === req.cluster && !req.uid && !elsewhere) throw new BadInput(`--to ${req.to}: the clone needs a new name (to restore a deleted cluster under its old name, pass --uid)`);
+  if (req.copy && elsewhere) throw new BadInput(`--copy and --to-namespace ${req.toNamespace}: a copy reaches its source by the Service name in its own namespace (Spilo's CLONE_HOST); restore from backups across namespaces (--time or --latest)`);
   if (req.copy) return planCopy(env, req);
   if (req.time && req.latest) throw new BadInput('--time and --latest: pick one');
   if (!req.time && !req.latest && !env.at) throw new BadInput('name the point to restore to: --time T (inside the restorable window, see zpg backups) or --latest');
@@ -202,7 +204,10 @@ async function missingSecrets(kc: k8s.KubeConfig, namespace: string, manifest: R
   const secrets = new Map<string, Promise<Record<string, string> | undefined>>();
   const missing: string[] = [];
   for (const ref of env) {
-    if (!secrets.has(ref.name)) secrets.set(ref.name, core.readNamespacedSecret({ namespace, name: ref.name }).then((s) => s.data ?? {}, (e: unknown) => ((e as { code?: number }).code === 404 ? undefined : Promise.reject(e))));
+    if (!secrets.has(ref.name)) {
+      const read = withTimeout(core.readNamespacedSecret({ namespace, name: ref.name }), 10_000, `reading Secret ${namespace}/${ref.name}`);
+      secrets.set(ref.name, read.then((s) => s.data ?? {}, (e: unknown) => ((e as { code?: number }).code === 404 ? undefined : Promise.reject(e))));
+    }
     const data = await secrets.get(ref.name)!;
     const what = `Secret ${ref.name} (key ${ref.key})`;
     if (data?.[ref.key] === undefined && !missing.includes(what)) missing.push(what);
