@@ -172,6 +172,10 @@ describe('zpg restore clone', () => {
     expect(planned.stderr).toContain(`clone of default/${SOURCE}`);
     expect(planned.stderr).toContain('into staging/acid-stg');
     expect(parse(planned.stdout).metadata).toEqual({ name: 'acid-stg', namespace: 'staging' });
+    // in another namespace the source's own name is free
+    const sameName = await run(['restore', 'clone', SOURCE, '--to', SOURCE, '--to-namespace', 'staging', '--latest']);
+    expect(sameName.code, sameName.stderr).toBe(0);
+    expect(parse(sameName.stdout).metadata).toEqual({ name: SOURCE, namespace: 'staging' });
     const expected = await batches(SOURCE);
     const applied = await run(['restore', 'clone', SOURCE, '--to', 'acid-stg', '--to-namespace', 'staging', '--latest', '--apply'], 600_000);
     expect(applied.code, applied.stderr).toBe(0);
