@@ -426,6 +426,21 @@ describe('kubectl error messages', () => {
     expect(await fails(['get', 'nopes'])).toBe('error: the server doesn\'t have a resource type "nopes"');
   });
 
+  it("kubectl's typed generators (protobuf bodies): create namespace, configmap, secret and serviceaccount", async () => {
+    expect(await ok(['create', 'namespace', 'pb-made', '-o', 'name'])).toBe('namespace/pb-made\n');
+    await ok(['create', 'configmap', 'settings', '-n', 'pb-made', '--from-literal=mode=fast', '--from-literal=size=2']);
+    await ok(['create', 'secret', 'generic', 's3-keys', '-n', 'pb-made', '--from-literal=AWS_ACCESS_KEY_ID=AKIA1', '--from-literal=AWS_SECRET_ACCESS_KEY=s:e/c+r=t']);
+    await ok(['create', 'serviceaccount', 'robot', '-n', 'pb-made']);
+    const cm = JSON.parse(await ok(['get', 'configmap', 'settings', '-n', 'pb-made', '-o', 'json'])) as KubeObject & { data: Record<string, string> };
+    expect(cm.data).toEqual({ mode: 'fast', size: '2' });
+    const secret = JSON.parse(await ok(['get', 'secret', 's3-keys', '-n', 'pb-made', '-o', 'json'])) as KubeObject & { data: Record<string, string>; type: string };
+    expect(secret.type).toBe('Opaque');
+    expect(Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]))).toEqual({ AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's:e/c+r=t' });
+    expect(await ok(['get', 'serviceaccount', 'robot', '-n', 'pb-made', '-o', 'jsonpath={.metadata.name}'])).toBe('robot');
+    // a generator of a kind the sandbox does not decode says how to send it instead
+    expect(await fails(['create', 'deployment', 'web', '-n', 'pb-made', '--image=nginx'])).toContain('send it as JSON or YAML (kubectl create -f, kubectl apply -f)');
+  });
+
   it('a kind the sandbox does not serve', async () => {
     const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' }, spec: {} };
     const err = await fails(['apply', '-n', ns, '-f', '-'], { input: stringify(monitor) });

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { Deleter, type DeleteOptions } from './deletion.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex, VERSION_INFO } from './discovery.ts';
 import { ApiError, badRequest, internalError, methodNotAllowed, notFoundPath, unsupportedMediaType } from './errors.ts';
+import { decodeProtobufObject } from './protobuf.ts';
 import { Lister, compileSelectors } from './list.ts';
 import { PATCH_CONTENT_TYPES, Registry } from './registry.ts';
 import { apiVersionOf } from './resources.ts';
@@ -316,12 +317,15 @@ async function readBody(req: IncomingMessage, max: number, yamlAllowed: boolean,
     if (size > max) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(c as Buffer);
   }
-  const raw = Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  const type = mediaType(req);
+  // kubectl's typed generators (create namespace/configmap/secret/serviceaccount) send protobuf
+  if (type === 'application/vnd.kubernetes.protobuf' && body.length) return decodeProtobufObject(body);
+  const raw = body.toString('utf8');
   if (raw.trim() === '') {
     if (optional) return undefined;
     throw badRequest('the request body is empty: expected a JSON object');
   }
-  const type = mediaType(req);
   if (type === 'application/vnd.kubernetes.protobuf' || type === 'application/cbor') {
     throw unsupportedMediaType(['application/json', 'application/yaml']);
   }
