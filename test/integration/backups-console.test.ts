@@ -186,6 +186,8 @@ describe('console backups', () => {
     // no operator bucket: the ConfigMap of the test before is gone, and the environment names only the endpoint and keys
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'postgres-operator' }).catch(() => undefined);
     await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'own-s3' }, stringData: { bucket: OtherBucket } } });
+    // a cluster deleted long ago whose backups are in that bucket only
+    await seedBackup('gone', 'uid-gone', OtherBucket);
     const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
     const own = (await custom.getNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', namespace: 'default', plural: 'postgresqls', name: 'own' })) as { metadata: { uid: string } };
     const store = createZpgStore({ name: 't', namespace: 'default', allNamespaces: false });
@@ -210,9 +212,11 @@ describe('console backups', () => {
     const list = await screen.waitFor(/own\s.*\s\d+[smh]\s/, 30_000);
     expect(list).toMatch(/shop\s.*\s-\s/);
     await screen.press('B');
-    const browser = await screen.waitFor("each cluster's own store");
+    await screen.waitFor("each cluster's own store");
+    // deleted clusters are looked for in every store in use, and read where they were found
+    const browser = await screen.waitFor(/gone\s+deleted\s+uid-gone\s+\d+s\s/, 30_000);
     expect(browser).toMatch(/shop .*no bucket/);
-    expect(browser).toContain('· deleted: no default bucket');
+    expect(browser).toContain('· 1 deleted');
     // shop's own screens say why there is nothing, and what would name its bucket
     await screen.press('esc', 'down', 'enter');
     await screen.waitFor('Backups: no backup bucket configured');

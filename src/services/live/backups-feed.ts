@@ -3,9 +3,10 @@
 // `intervalMs` (two minutes), the one open on screen every `focusIntervalMs`,
 // and so is a cluster of the last hour that has no backup yet (its first one
 // is news: the clusters view said `none` for two minutes after it), a few at a
-// time, each read under a deadline. The deleted clusters in the
-// bucket are listed only while the backups browser is on screen. With no
-// bucket the slice says so once (configured: false) and nothing is polled.
+// time, each read under a deadline. The deleted clusters in the default
+// bucket and in every other store a live cluster uses are listed only while
+// the backups browser is on screen, each read where it was found. With no
+// bucket anywhere the slice says so (configured: false) and nothing is polled.
 import type { ClusterRef } from '../backups/catalog.ts';
 import { findClustersInBucket, readClusterBackups, type CatalogSettings } from '../backups/catalog.ts';
 import type { PostgresqlLike } from '../clusters/summary.ts';
@@ -95,6 +96,10 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
   let source: BackupSource | undefined;
   /** no default store, but clusters may name their own */
   let perCluster = false;
+  /** every store a live cluster was read from: deleted clusters are looked for in each */
+  const stores = new Set<BackupSource>();
+  /** where each deleted cluster ("cluster/uid") was found */
+  const deletedStore = new Map<string, BackupSource>();
   const inFlight = new Set<string>();
   const due = new Set<string>();
   /** when each read last started: a failing one waits its interval like a good one */
@@ -141,6 +146,8 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     });
     try {
       if (pg && opts.sourceFor) own = (await withDeadline(opts.sourceFor(pg), timeoutMs, `S3 settings of ${key}`)) ?? source;
+      else if (!pg) own = deletedStore.get(key) ?? source;
+      if (own && pg) stores.add(own);
       if (stopped) return;
       if (!own) {
         // nothing names a bucket for this cluster: nothing to read, and nothing to keep from an earlier store
@@ -158,18 +165,31 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
     }
   };
 
+  /** the deleted clusters of every store in use (the default one first), each kept with the store it was found in */
   const listDeleted = async () => {
     listing = true;
     try {
+      const where = [...new Set([...(source ? [source] : []), ...stores])];
       const [found, everywhere] = await Promise.all([
-        withDeadline(findClustersInBucket(source!.settings), timeoutMs * 3, `S3 ${source!.source}`),
+        Promise.allSettled(where.map((w) => withDeadline(findClustersInBucket(w.settings), timeoutMs * 3, `S3 ${w.source}`).then((f) => ({ w, refs: f.refs })))),
         opts.liveClusters ? withDeadline(opts.liveClusters(), timeoutMs, 'listing postgresqls').catch(() => undefined) : undefined,
       ]);
       if (stopped) return;
       const inStore = Object.values(store.getState().postgresqls).map((p) => ({ name: p.metadata?.name ?? '', uid: (p as FeedManifest).metadata?.uid ?? '' }));
       const live = new Set([...(everywhere ?? []), ...inStore].map((c) => `${c.name}/${c.uid}`));
-      const refs = found.refs.filter((r) => !live.has(`${r.cluster}/${r.uid}`));
-      store.getState().setBackups(() => ({ deleted: { refs, at: Date.now() } }));
+      const refs: ClusterRef[] = [];
+      // the first store that holds a deleted cluster is where it is read (the default store comes first)
+      for (const r of found) {
+        if (r.status !== 'fulfilled') continue;
+        for (const ref of r.value.refs) {
+          const key = `${ref.cluster}/${ref.uid}`;
+          if (live.has(key) || refs.some((x) => `${x.cluster}/${x.uid}` === key)) continue;
+          refs.push(ref);
+          deletedStore.set(key, r.value.w);
+        }
+      }
+      const failed = found.flatMap((r) => (r.status === 'rejected' ? [message(r.reason)] : []));
+      store.getState().setBackups(() => ({ deleted: { refs, at: Date.now(), ...(failed.length ? { error: failed.join('; ') } : {}) } }));
     } catch (e) {
       if (stopped) return;
       store.getState().setBackups((b) => ({ deleted: { refs: b.deleted?.refs ?? [], at: b.deleted?.at ?? 0, error: message(e) } }));
@@ -195,8 +215,8 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
       if (!due.has(key) && now - last < every) continue;
       wanted.push({ key, ref: { cluster: pg.metadata?.name ?? '', namespace: pg.metadata?.namespace, uid: pg.metadata?.uid ?? '' }, pg, age: key === focus ? Infinity : age });
     }
-    // deleted clusters are found in the default store only
-    if (s.backups.browsing && source) {
+    // deleted clusters are looked for in the default store and in every store a live cluster uses
+    if (s.backups.browsing && (source || stores.size)) {
       if (!listing && now - deletedAt >= deletedInterval) void listDeleted();
       for (const r of s.backups.deleted?.refs ?? []) {
         const key = `${r.cluster}/${r.uid}`;

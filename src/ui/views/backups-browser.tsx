@@ -39,8 +39,7 @@ export function BackupsBrowser({ entries, cursor, backups, width, height, now }:
   const { plain } = useLook();
   const columns = useMemo(() => layout(COLUMNS, width, plain), [width, plain]);
   const deleted = entries.filter((e) => e.source.deleted).length;
-  // without a default store (only clusters' own spec.env name one) there is no bucket to search for deleted clusters
-  const listing = !backups.source ? ' · deleted: no default bucket' : backups.deleted ? (backups.deleted.error ? ` · deleted clusters: ${backups.deleted.error}` : ` · ${deleted} deleted`) : ' · listing deleted clusters…';
+  const listing = backups.deleted ? (backups.deleted.error ? ` · deleted clusters: ${backups.deleted.error}` : ` · ${deleted} deleted`) : ' · listing deleted clusters…';
   if (backups.configured === false) {
     return (
       <Box flexDirection="column">
