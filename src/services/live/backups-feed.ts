@@ -178,16 +178,20 @@ export function startBackupsFeed(store: ZpgStore, opts: BackupsFeedOptions): Bac
       const inStore = Object.values(store.getState().postgresqls).map((p) => ({ name: p.metadata?.name ?? '', uid: (p as FeedManifest).metadata?.uid ?? '' }));
       const live = new Set([...(everywhere ?? []), ...inStore].map((c) => `${c.name}/${c.uid}`));
       const refs: ClusterRef[] = [];
-      // the first store that holds a deleted cluster is where it is read (the default store comes first)
-      for (const r of found) {
-        if (r.status !== 'fulfilled') continue;
-        for (const ref of r.value.refs) {
-          const key = `${ref.cluster}/${ref.uid}`;
-          if (live.has(key) || refs.some((x) => `${x.cluster}/${x.uid}` === key)) continue;
-          refs.push(ref);
-          deletedStore.set(key, r.value.w);
-        }
-      }
+      const seen = new Set<string>();
+      const take = (ref: ClusterRef, w: BackupSource) => {
+        const key = `${ref.cluster}/${ref.uid}`;
+        if (live.has(key) || seen.has(key)) return;
+        seen.add(key);
+        refs.push(ref);
+        deletedStore.set(key, w);
+      };
+      // the first store that holds a deleted cluster is where it is read (the default store comes first); a store
+      // that did not answer keeps the deleted clusters it listed before
+      found.forEach((r, i) => {
+        if (r.status === 'fulfilled') for (const ref of r.value.refs) take(ref, r.value.w);
+        else for (const ref of store.getState().backups.deleted?.refs ?? []) if (deletedStore.get(`${ref.cluster}/${ref.uid}`) === where[i]) take(ref, where[i]!);
+      });
       const failed = found.flatMap((r) => (r.status === 'rejected' ? [message(r.reason)] : []));
       store.getState().setBackups(() => ({ deleted: { refs, at: Date.now(), ...(failed.length ? { error: failed.join('; ') } : {}) } }));
     } catch (e) {
