@@ -83,6 +83,9 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
 
 const bool = (f: Field | undefined) => (f?.varint !== undefined ? f.varint !== 0n : undefined);
 
+/** the fields that were set */
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 /** kind → its JSON from its message's fields (metadata is field 1 in each) */
 const KINDS: Record<string, (fs: Field[]) => Record<string, unknown>> = {
   Namespace: (fs) => {
@@ -90,18 +93,9 @@ const KINDS: Record<string, (fs: Field[]) => Record<string, unknown>> = {
     const finalizers = spec ? all(fields(spec), 1).map(str) : [];
     return finalizers.length ? { spec: { finalizers } } : {};
   },
-  ConfigMap: (fs) => ({
-    ...(map(fs, 2, text) ? { data: map(fs, 2, text) } : {}),
-    ...(map(fs, 3, base64) ? { binaryData: map(fs, 3, base64) } : {}),
-    ...(bool(one(fs, 4)) !== undefined ? { immutable: bool(one(fs, 4)) } : {}),
-  }),
-  Secret: (fs) => ({
-    ...(map(fs, 2, base64) ? { data: map(fs, 2, base64) } : {}),
-    ...(text(one(fs, 3)) ? { type: text(one(fs, 3)) } : {}),
-    ...(map(fs, 4, text) ? { stringData: map(fs, 4, text) } : {}),
-    ...(bool(one(fs, 5)) !== undefined ? { immutable: bool(one(fs, 5)) } : {}),
-  }),
-  ServiceAccount: (fs) => (bool(one(fs, 4)) !== undefined ? { automountServiceAccountToken: bool(one(fs, 4)) } : {}),
+  ConfigMap: (fs) => defined({ data: map(fs, 2, text), binaryData: map(fs, 3, base64), immutable: bool(one(fs, 4)) }),
+  Secret: (fs) => defined({ data: map(fs, 2, base64), type: text(one(fs, 3)) || undefined, stringData: map(fs, 4, text), immutable: bool(one(fs, 5)) }),
+  ServiceAccount: (fs) => defined({ automountServiceAccountToken: bool(one(fs, 4)) }),
 };
 
 /** The JSON object a kubectl protobuf body stands for; 415 for a kind the sandbox does not decode. */

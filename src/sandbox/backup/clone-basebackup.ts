@@ -7,10 +7,9 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupHooks } from '../patroni/config.ts';
-import { PG_BIN_DIR, postgresUser, runningAsRoot } from '../patroni/preflight.ts';
-import { python, sandboxScript } from './scripts.ts';
+import { PG_BIN_DIR } from '../patroni/preflight.ts';
+import { memberUser, python, sandboxScript, shellQuote as q } from './scripts.ts';
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** pgpass fields escape ':' and '\' with a backslash */
 const pgpassField = (s: string) => s.replace(/[\\:]/g, (c) => `\\${c}`);
 
@@ -20,7 +19,7 @@ export function cloneWithBasebackup(env: Record<string, string>, memberDir: stri
   const user = env.CLONE_USER || 'standby';
   const pgpass = join(memberDir, 'clone.pgpass');
   writeFileSync(pgpass, `${[env.CLONE_HOST, port, '*', user, env.CLONE_PASSWORD ?? ''].map(pgpassField).join(':')}\n`, { mode: 0o600 });
-  const u = runningAsRoot() ? postgresUser() : undefined;
+  const u = memberUser();
   if (u) chownSync(pgpass, u.uid, u.gid);
   const argv = [python(), '-S', '-E', sandboxScript('clone-basebackup.py'), `--pgpass=${pgpass}`, `--host=${env.CLONE_HOST}`, `--port=${port}`, `--user=${user}`, `--bindir=${pgBinDir}`];
   // no recovery_conf: the copy starts as the new cluster's primary on the source's timeline, as in Spilo

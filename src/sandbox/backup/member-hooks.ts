@@ -8,13 +8,11 @@
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupHooks } from '../patroni/config.ts';
-import { postgresUser, runningAsRoot } from '../patroni/preflight.ts';
 import { cloneWithBasebackup } from './clone-basebackup.ts';
-import { python, walgClient } from './scripts.ts';
+import { memberUser, python, shellQuote as q, walgClient } from './scripts.ts';
 import { cloneTarget, ownTarget, type WalgConfig } from './walg-env.ts';
 import { walgSocket } from './walg-server.ts';
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface MemberBackup {
   config: WalgConfig;
@@ -54,7 +52,7 @@ export function prepareMemberBackup(env: Record<string, string>, memberDir: stri
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Holds S3 keys and passwords, like Spilo's envdir.
   writeFileSync(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
-  const u = runningAsRoot() ? postgresUser() : undefined;
+  const u = memberUser();
   // Members run as postgres when we are root: the clone writes its source prefix here.
   if (u) for (const p of [dir, configFile]) chownSync(p, u.uid, u.gid);
   // -S -E: no site packages, no PYTHON* variables: the interpreter starts in milliseconds, whatever the environment.

@@ -1,8 +1,9 @@
-// Where the sandbox's helper scripts are, and the Python that runs them.
+// Where the sandbox's helper scripts are, the Python that runs them, and what
+// their command lines and files need: shell quoting and the members' user.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PATRONI_BIN } from '../patroni/preflight.ts';
+import { PATRONI_BIN, postgresUser, runningAsRoot } from '../patroni/preflight.ts';
 
 /** A script of src/sandbox/backup in the checkout or package this code runs from (source under tests, dist/ when bundled). */
 export function sandboxScript(name: string): string {
@@ -25,3 +26,9 @@ export function python(patroniBin = PATRONI_BIN): string {
   }
   return '/usr/bin/python3';
 }
+
+/** One shell word, as patroni.yml's command lines are read by a shell. */
+export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The user members run as when we are root (files they read must be theirs); undefined otherwise. */
+export const memberUser = (): { uid: number; gid: number } | undefined => (runningAsRoot() ? postgresUser() : undefined);
