@@ -11,7 +11,6 @@
 //    it must not change. s3rver keeps one file per key, so the keys are written straight into its directory
 //    layout (the way s3rver itself stores them); N is BENCH_WAL_KEYS (default 200,000; 1,000,000 takes
 //    a million inodes and a few minutes).
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,7 @@ import { startS3Server } from '../src/sandbox/s3/server.ts';
 import { readBucketCatalog, readClusterBackups, type CatalogSettings } from '../src/services/backups/catalog.ts';
 import { createS3Client } from '../src/services/s3/client.ts';
 import { SentinelCache } from '../src/services/backups/base-backups.ts';
+import { list } from '../src/services/backups/s3-list.ts';
 
 const BUCKET = 'zpg-bench';
 /** BENCH_BACKUPS_CLUSTERS shrinks part 1 (at least 1: part 2 reads the first cluster). */
@@ -105,16 +105,8 @@ export async function benchBackups(): Promise<Record<string, unknown>[]> {
     const returningProcess = returningReaders.sort((a, b) => a.first - b.first)[1]!;
     console.error(`returning readers' first reads: ${returningReaders.map((r) => r.first).join(', ')} ms`);
 
-    const flat = await timed(async () => {
-      let token: string | undefined;
-      let keys = 0;
-      do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
-        keys += page.KeyCount ?? 0;
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
-    });
+    // through the same requests as the catalog's (lean once the SDK has listed the bucket: s3/lean-reads.ts)
+    const flat = await timed(async () => (await list({ s3, bucket: BUCKET, requests: 0 }, '')).objects.length);
     const catalogOf = (st: CatalogSettings) =>
       timed(async () => {
         const { clusters, requests } = await readBucketCatalog(st);

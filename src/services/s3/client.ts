@@ -4,6 +4,9 @@
 // credentials from the standard AWS chain unless given, and deadlines on
 // every request so nothing hangs.
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import http from 'node:http';
+import https from 'node:https';
+import { enableLeanReads } from './lean-reads.ts';
 import { Sha256 } from './signing-hash.ts';
 
 export interface S3Options {
@@ -20,7 +23,9 @@ export interface S3Options {
 export function createS3Client(o: S3Options = {}, env: NodeJS.ProcessEnv = process.env): S3Client {
   const timeoutMs = o.timeoutMs ?? 30_000;
   const region = o.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  return new S3Client({
+  // the SDK's own defaults, made here so the lean reads (lean-reads.ts) share its connections
+  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 50 }), https: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
+  const client = new S3Client({
     region,
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
@@ -29,7 +34,7 @@ export function createS3Client(o: S3Options = {}, env: NodeJS.ProcessEnv = proce
       : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.max(1000, Math.round(timeoutMs / 5)) },
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: Math.max(1000, Math.round(timeoutMs / 5)), httpAgent: agents.http, httpsAgent: agents.https },
     maxAttempts: 3,
     // one resolved middleware stack per command class, not one per request: a catalog sends thousands of the
     // same few commands, and zpg adds no per-command middleware
@@ -39,6 +44,8 @@ export function createS3Client(o: S3Options = {}, env: NodeJS.ProcessEnv = proce
     // zpg logs S3 calls itself, so the SDK's logger has no info and its warnings and errors go nowhere, as before.
     logger: quietLogger as unknown as S3ClientConfig['logger'],
   });
+  enableLeanReads(client, { timeoutMs, agents });
+  return client;
 }
 
 const quietLogger = { debug: () => undefined, warn: () => undefined, error: () => undefined, trace: () => undefined };
