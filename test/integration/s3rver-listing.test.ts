@@ -2,8 +2,9 @@
 // answers as S3 does: keys in order, common prefixes for any delimiter,
 // start-after and pages, compared with the same listing done by hand over
 // every key. Keys are chosen where folder order and key order differ
-// ("a-b" < "a/..." < "a0").
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// ("a-b" < "a/..." < "a0"). Rewritten objects show their new ETag and metadata.
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,5 +70,20 @@ describe('sandbox S3 listing', () => {
     const want = model(prefix, delimiter, startAfter);
     const got = await listAll(prefix, delimiter, startAfter, maxKeys);
     expect(got).toEqual(want);
+  });
+});
+
+describe('sandbox S3 objects rewritten', () => {
+  const md5 = (s: string) => `"${createHash('md5').update(s).digest('hex')}"`;
+  it('show the new ETag and metadata at once in listings, HEAD and GET (s3rver-main keeps what it read beside each object)', async () => {
+    for (const [body, tag] of [['aaaa', '1'], ['bbbb', '2'], ['cccc', '3']] as const) {
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'rewritten/x', Body: body, ContentType: 'text/plain', Metadata: { tag } }));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'rewritten/' }));
+      expect(listed.Contents?.map((c) => [c.Key, c.ETag, c.Size])).toEqual([['rewritten/x', md5(body), 4]]);
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'rewritten/x' }));
+      expect([head.ETag, head.Metadata, head.ContentType]).toEqual([md5(body), { tag }, 'text/plain']);
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'rewritten/x' }));
+      expect([got.ETag, await got.Body!.transformToString()]).toEqual([md5(body), body]);
+    }
   });
 });

@@ -118,8 +118,47 @@ const readIfThere = (file) => {
   }
 };
 
-// What a listing shows of a key (size, time, ETag), read synchronously: a
-// catalog's listings and GETs are thousands of tiny files, where s3rver's
+// What s3rver keeps beside each object (its .md5 and metadata.json), read once
+// per version of the object: a catalog lists and GETs thousands of tiny
+// objects, where those reads (an open, a read and a close each, and a failed
+// open for every object stored without metadata.json) cost more than the
+// object's own stat. A version is the file's inode, mtime and size; s3rver
+// writes both files after the object, so its putMetadata and copyObject
+// forget the entry when they are done.
+const beside = new Map();
+const versionOf = (stat) => `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+
+function besideOf(objectPath, stat, metadataPath) {
+  const version = versionOf(stat);
+  let entry = beside.get(objectPath);
+  if (entry?.version !== version) {
+    entry = { version, md5: readIfThere(`${objectPath}.md5`) };
+    if (entry.md5 === undefined) return entry; // s3rver computes it (and writes the file) on its own path
+    if (beside.size >= 100_000) beside.clear();
+    beside.set(objectPath, entry);
+  }
+  if (metadataPath && !('stored' in entry)) entry.stored = readIfThere(metadataPath);
+  return entry;
+}
+
+const originalPutMetadata = FilesystemStore.prototype.putMetadata;
+FilesystemStore.prototype.putMetadata = async function putMetadata(bucket, key, metadata, md5) {
+  try {
+    return await originalPutMetadata.call(this, bucket, key, metadata, md5);
+  } finally {
+    beside.delete(this.getResourcePath(bucket, key, 'object'));
+  }
+};
+const originalCopyObject = FilesystemStore.prototype.copyObject;
+FilesystemStore.prototype.copyObject = async function copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata) {
+  try {
+    return await originalCopyObject.call(this, srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+  } finally {
+    beside.delete(this.getResourcePath(destBucket, destKey, 'object'));
+  }
+};
+
+// What a listing shows of a key (size, time, ETag), read synchronously: s3rver's
 // promise-wrapped reads (and its metadata.json, which a listing never shows)
 // cost more than the reads themselves. A missing .md5 is computed by
 // s3rver's own code, which streams the object.
@@ -127,7 +166,7 @@ async function listedMetadata(store, bucket, key) {
   const objectPath = store.getResourcePath(bucket, key, 'object');
   const stat = fs.statSync(objectPath, { throwIfNoEntry: false });
   if (!stat) return undefined;
-  const md5 = readIfThere(`${objectPath}.md5`);
+  const { md5 } = besideOf(objectPath, stat);
   if (md5 === undefined) return originalGetMetadata.call(store, bucket, key).catch((err) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
   return { etag: JSON.stringify(md5), 'last-modified': stat.mtime.toUTCString(), 'content-length': stat.size };
 }
@@ -137,9 +176,8 @@ const originalGetMetadata = FilesystemStore.prototype.getMetadata;
 FilesystemStore.prototype.getMetadata = async function getMetadata(bucket, key) {
   const objectPath = this.getResourcePath(bucket, key, 'object');
   const stat = fs.statSync(objectPath);
-  const md5 = readIfThere(`${objectPath}.md5`);
+  const { md5, stored } = besideOf(objectPath, stat, this.getResourcePath(bucket, key, 'metadata.json'));
   if (md5 === undefined) return originalGetMetadata.call(this, bucket, key);
-  const stored = readIfThere(this.getResourcePath(bucket, key, 'metadata.json'));
   return { ...(stored ? JSON.parse(stored) : undefined), etag: JSON.stringify(md5), 'last-modified': stat.mtime.toUTCString(), 'content-length': stat.size };
 };
 
