@@ -245,4 +245,22 @@ describe('backup catalog', () => {
     expect(broken.requests).toBe(first.requests);
     expect(broken.baseBackups).toEqual(third.baseBackups);
   });
+
+  it('writes the sentinel file a few times, not once per cluster, when many clusters flush at once; every sentinel lands', async () => {
+    const file = join(dir, 'flush-cache', 'zpg', 'sentinels.json');
+    const cache = await SentinelCacheFile.open(file);
+    const id = (i: number) => cache.id(Bucket, { key: `spilo/c${i}/s.json`, etag: '"e"', lastModified: new Date(i * 1000), size: 1 })!;
+    const flushes: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      cache.set(id(i), `{"LSN":${i}}`);
+      flushes.push(cache.flush());
+      if (i % 50 === 49) await flushes.at(-1);
+    }
+    await Promise.all(flushes);
+    expect(cache.written).toBeGreaterThanOrEqual(1);
+    expect(cache.written).toBeLessThanOrEqual(8);
+    const again = await SentinelCacheFile.open(file);
+    expect(again.get(id(199))).toBe('{"LSN":199}');
+    expect(again.get(id(0))).toBe('{"LSN":0}');
+  });
 });

@@ -218,6 +218,9 @@ export function resolveBackupS3(opts: { flags?: BackupS3Flags; env?: NodeJS.Proc
 }
 
 /** One line for people: where the store is and where each setting came from; never a secret. */
+/** Bucket and endpoint as screens and tables name a store; never credentials. */
+export const storeName = (r: ResolvedBackupS3) => `s3://${r.wal.bucket ?? r.logical.bucket}${r.wal.s3.endpoint ? ` at ${r.wal.s3.endpoint}` : ''}`;
+
 export function describeStore(s: S3Store): string {
   const at = s.s3.endpoint ?? 'AWS S3';
   // The three a person checks first; region and path style follow the endpoint's source.

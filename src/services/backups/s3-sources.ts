@@ -7,6 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { parseConfigMapData, parseOperatorConfiguration } from '../../operator/config/parse.ts';
 import { withTimeout } from '../postgres/credentials.ts';
+import type { SentinelCache } from './base-backups.ts';
 import { sentinelCache } from './sentinel-cache-file.ts';
 import { resolveBackupS3, type BackupS3Flags, type EnvSource, type OperatorS3Config, type ResolvedBackupS3, type SecretKeyRef } from './s3-settings.ts';
 
@@ -184,8 +185,11 @@ export async function loadBackupS3(
   return { settings: resolveBackupS3({ flags: o.flags, env, operatorConfig, clusterEnv }), operatorConfig: note };
 }
 
-/** The catalog's settings from resolved ones: one client per store (they may differ in endpoint or keys); sentinels read once, kept on disk. */
-export async function catalogSettingsFrom(r: ResolvedBackupS3, timeoutMs = 20_000) {
+/**
+ * The catalog's settings from resolved ones: one client per store (they may differ in endpoint or keys); sentinels
+ * read once, kept on disk (`sentinels`: one cache shared by the stores of one process, so none overwrites another's file).
+ */
+export async function catalogSettingsFrom(r: ResolvedBackupS3, timeoutMs = 20_000, sentinels?: Promise<SentinelCache>) {
   const { createS3Client } = await import('../s3/client.ts');
   const s3 = createS3Client({ ...r.wal.s3, timeoutMs });
   const sameStore = JSON.stringify(r.logical.s3) === JSON.stringify(r.wal.s3);
@@ -196,6 +200,6 @@ export async function catalogSettingsFrom(r: ResolvedBackupS3, timeoutMs = 20_00
     logicalPrefix: r.logical.prefix,
     scopePrefix: r.scopePrefix,
     ...(sameStore ? {} : { logicalS3: createS3Client({ ...r.logical.s3, timeoutMs }) }),
-    sentinels: await sentinelCache(),
+    sentinels: await (sentinels ?? sentinelCache()),
   };
 }

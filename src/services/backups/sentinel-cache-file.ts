@@ -19,6 +19,10 @@ export function sentinelCachePath(env: NodeJS.ProcessEnv = process.env): string 
 
 export class SentinelCacheFile extends SentinelCache {
   private writing: Promise<void> = Promise.resolve();
+  /** the write that waits for the one under way */
+  private queued: Promise<void> | undefined;
+  /** files written, for tests */
+  written = 0;
   private readonly path: string;
   private constructor(path: string, entries: [string, string][], max?: number) {
     super(max);
@@ -32,22 +36,31 @@ export class SentinelCacheFile extends SentinelCache {
     return new SentinelCacheFile(path, await readEntries(path), max);
   }
 
-  /** Writes the cache when something was added, whole and atomically (a reader never sees half a file); 0600. */
+  /**
+   * Writes the cache when something was added, whole and atomically (a reader never sees half a file); 0600.
+   * Flushes while a write is under way share the one queued after it, which writes what is known when it
+   * starts: a catalog flushes after each cluster, and 500 clusters must not mean 500 writes of a growing file.
+   */
   override flush(): Promise<void> {
     if (!this.changed) return this.writing;
-    this.changed = false;
-    const body = JSON.stringify({ version: VERSION, entries: [...this.texts] });
-    this.writing = this.writing.then(async () => {
+    if (this.queued) return this.queued;
+    const queued = this.writing.then(async () => {
+      this.queued = undefined;
+      this.changed = false;
+      const body = JSON.stringify({ version: VERSION, entries: [...this.texts] });
       try {
         await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
         const tmp = `${this.path}.${process.pid}.${++writes}.tmp`;
         await writeFile(tmp, body, { mode: 0o600 });
         await rename(tmp, this.path);
+        this.written++;
       } catch {
         // a read-only or full home: the next process reads S3 instead
       }
     });
-    return this.writing;
+    this.queued = queued;
+    this.writing = queued;
+    return queued;
   }
 }
 

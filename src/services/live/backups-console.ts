@@ -8,17 +8,16 @@ import type * as k8s from '@kubernetes/client-node';
 import type { ZpgStore } from '../../store/store.ts';
 import { clusterStores } from '../backups/cluster-stores.ts';
 import { catalogSettingsFrom, loadOperatorS3 } from '../backups/s3-sources.ts';
-import type { ResolvedBackupS3 } from '../backups/s3-settings.ts';
+import { sentinelCache } from '../backups/sentinel-cache-file.ts';
+import { storeName, type ResolvedBackupS3 } from '../backups/s3-settings.ts';
 import { planCloneManifest, type CloneRequest } from '../backups/clone-plan.ts';
 import { startBackupsFeed, type BackupSource, type BackupsFeed, type FeedManifest } from './backups-feed.ts';
 
 export type ResolvedSource = BackupSource & { resolved: ResolvedBackupS3 };
 
-/** Bucket and endpoint as the screen names them; never credentials. */
-const sourceName = (r: ResolvedBackupS3) => `s3://${r.wal.bucket ?? r.logical.bucket}${r.wal.s3.endpoint ? ` at ${r.wal.s3.endpoint}` : ''}`;
 
-async function sourceOf(r: ResolvedBackupS3): Promise<ResolvedSource> {
-  return { settings: await catalogSettingsFrom(r, 15_000), source: sourceName(r), resolved: r };
+async function sourceOf(r: ResolvedBackupS3, sentinels: ReturnType<typeof sentinelCache>): Promise<ResolvedSource> {
+  return { settings: await catalogSettingsFrom(r, 15_000, sentinels), source: storeName(r), resolved: r };
 }
 
 /** Every postgresql's name and uid, cluster-wide (as `zpg backups --deleted` compares them). */
@@ -38,7 +37,9 @@ export function startConsoleBackups(store: ZpgStore, kc: k8s.KubeConfig, namespa
   // one resolution of the default S3 settings: the preview reads the same stores the feed shows
   const ns = namespace ?? 'default';
   const operator = loadOperatorS3(kc, { env, namespace: ns });
-  const stores = clusterStores(kc, { env, operator: () => operator, homeNamespace: ns, open: sourceOf });
+  // one sentinel cache for every store: each would otherwise write the file over the others'
+  const sentinels = sentinelCache(env);
+  const stores = clusterStores(kc, { env, operator: () => operator, homeNamespace: ns, open: (r) => sourceOf(r, sentinels) });
   const source = stores.byDefault();
   const sourceFor = (pg: FeedManifest) => stores.forCluster({ namespace: pg.metadata?.namespace ?? ns, name: pg.metadata?.name ?? '', env: pg.spec?.env as k8s.V1EnvVar[] | undefined });
   const feed = startBackupsFeed(store, { source: () => source, sourceFor, liveClusters: () => allClusters(kc) });
