@@ -235,4 +235,41 @@ describe('console backups', () => {
     expect(preview).toMatch(/clone:\n\s+cluster: shop\n/);
     expect(preview).not.toContain('timestamp:');
   }, 120_000);
+
+  it('zpg backups without a cluster: every cluster of the namespace from its own store (-A: all), JSON per cluster, exit 1 when a store fails', async () => {
+    // (the state the test before left: no default bucket; own's spec.env names OtherBucket through a Secret; shop and fresh name none)
+    const core = t.kc.makeApiClient(k8s.CoreV1Api);
+    const custom = t.kc.makeApiClient(k8s.CustomObjectsApi);
+    await core.createNamespace({ body: { metadata: { name: 'staging' } } });
+    const create = async (name: string, env: k8s.V1EnvVar[]) =>
+      ((await custom.createNamespacedCustomObject({ group: 'acid.zalan.do', version: 'v1', namespace: 'staging', plural: 'postgresqls', body: { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name }, spec: { teamId: 'acid', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '15' }, env } } })) as { metadata: { uid: string } }).metadata.uid;
+    await seedBackup('far', await create('far', [{ name: 'WAL_S3_BUCKET', value: Bucket }]));
+    await create('broken', [{ name: 'WAL_S3_BUCKET', value: 'zpg-no-such-bucket' }]);
+    const env = { AWS_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', XDG_CACHE_HOME: join(dir, 'cli-cache') };
+    const here = await zpg(['--kubeconfig', t.kubeconfig, 'backups'], { env });
+    expect(here.code).toBe(0);
+    const lines = here.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CLUSTER\s+BASE\s+RESTORABLE WINDOW \(UTC\)\s+UP TO\s+LOGICAL\s+NOTE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['fresh', 'own', 'shop']);
+    expect(lines[2]).toMatch(/^own\s+\d+s\s+\d{4}-\d\d-\d\d \d\d:\d\dZ → (\d{4}-\d\d-\d\d )?\d\d:\d\dZ\s+\d+s ago\s+-$/);
+    expect(lines[3]).toMatch(/^shop\s+-\s+-\s+-\s+-\s+no backup bucket configured/);
+
+    const all = await zpg(['--kubeconfig', t.kubeconfig, 'backups', '-A', '-o', 'json'], { env });
+    expect(all.code).toBe(1);
+    const entries = JSON.parse(all.stdout) as { cluster: string; namespace: string; walBucket: string | null; baseBackups: { id: string }[]; window: { to: string | null }; error?: string }[];
+    expect(entries.map((e) => `${e.namespace}/${e.cluster}`)).toEqual(['default/fresh', 'default/own', 'default/shop', 'staging/broken', 'staging/far']);
+    const by = (c: string) => entries.find((e) => e.cluster === c)!;
+    expect([by('own').walBucket, by('own').baseBackups.map((b) => b.id), by('own').error]).toEqual([OtherBucket, ['base_000000010000000000000002'], undefined]);
+    expect([by('far').walBucket, by('far').window.to !== null]).toEqual([Bucket, true]);
+    expect(by('shop').error).toMatch(/^no backup bucket configured/);
+    expect(by('broken').error).toMatch(/^S3 s3:\/\/zpg-no-such-bucket .*NoSuchBucket|^S3 s3:\/\/zpg-no-such-bucket .*does not exist/);
+    const table = await zpg(['--kubeconfig', t.kubeconfig, 'backups', '-A'], { env });
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/^NAMESPACE\s+CLUSTER\s+BASE/);
+    expect(table.stdout).toMatch(/\nstaging\s+far\s+\d+s\s+\d{4}-/);
+    expect(table.stdout).toMatch(/\nstaging\s+broken\s+-\s+-\s+-\s+-\s+S3 s3:\/\/zpg-no-such-bucket/);
+    // --bucket is above every cluster's own settings, as for one cluster
+    const flagged = JSON.parse((await zpg(['--kubeconfig', t.kubeconfig, 'backups', '--bucket', Bucket, '-o', 'json'], { env })).stdout) as typeof entries;
+    expect(flagged.map((e) => [e.cluster, e.walBucket, e.baseBackups.length])).toEqual([['fresh', Bucket, 1], ['own', Bucket, 0], ['shop', Bucket, 1]]);
+  }, 120_000);
 });

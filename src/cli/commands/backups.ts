@@ -1,6 +1,7 @@
 // `zpg backups CLUSTER` and `zpg backups --deleted`: the S3 catalog of a
 // cluster (base backups, WAL window, logical backups) and the clusters the
-// bucket still holds that no postgresql object owns any more.
+// bucket still holds that no postgresql object owns any more. Without either,
+// every cluster of the namespace (-A: all) in one table (backups-all.ts).
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { age, bytes, parseOutput, structured, table } from '../format.ts';
@@ -18,7 +19,7 @@ interface BackupsFlags extends BackupS3Flags {
 export function registerBackups(program: Command): void {
   program
     .command('backups [cluster]')
-    .description('list a cluster\'s backups in S3 and its restorable window; --deleted lists clusters left in the bucket')
+    .description('list a cluster\'s backups in S3 and its restorable window; without a cluster, every cluster\'s newest backups and window (-A: all namespaces); --deleted lists clusters left in the bucket')
     .option('-o, --output <format>', 'json or yaml')
     .option('--deleted', 'list name/uid pairs under spilo/ whose postgresql object is gone')
     .option('--uid <uid>', 'the cluster uid (default: read from the postgresql object; needed for deleted clusters)')
@@ -32,7 +33,6 @@ export function registerBackups(program: Command): void {
     .option('--full', 'list every WAL file from the oldest backup on to check the whole window for gaps')
     .action(async (cluster: string | undefined, flags: BackupsFlags, cmd: Command) => {
       const format = parseOutput(flags.output, ['table', 'json', 'yaml']);
-      if (!cluster && !flags.deleted) throw new UsageError('zpg backups: name a cluster, or use --deleted');
       const [{ loadBackupS3, catalogSettingsFrom }, { describeStore }, catalog, { kubeFrom, withKube }, k8s] = await Promise.all([
         import('../../services/backups/s3-sources.ts'),
         import('../../services/backups/s3-settings.ts'),
@@ -54,6 +54,13 @@ export function registerBackups(program: Command): void {
             throw e;
           })
         : [];
+      if (!cluster && !flags.deleted) {
+        const [{ listAllBackups }, { SilentExit }] = await Promise.all([import('./backups-all.ts'), import('../task-command.ts')]);
+        const code = await listAllBackups({ kc: k!.kc, namespace: k!.namespace, allNamespaces: k!.allNamespaces, postgresqls: pgs, flags: backupS3Flags(flags), operatorConfig: flags.operatorConfig, format: format as 'table' | 'json' | 'yaml' });
+        // each cluster's error is in its row already
+        if (code) throw new SilentExit(code);
+        return;
+      }
       const clusters = async () => pgs.map((i) => i.metadata);
       const live = cluster ? pgs.find((p) => p.metadata.name === cluster && p.metadata.namespace === k?.namespace) : undefined;
       const loaded = await loadBackupS3(k?.kc, {

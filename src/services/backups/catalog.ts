@@ -61,7 +61,8 @@ export interface ReadOptions {
 
 const dirOf = (ref: ClusterRef, scopePrefix = '') => clusterPath(ref.cluster, { scopePrefix, scopeSuffix: ref.uid ? `/${ref.uid}` : '' });
 
-const emptyWindow = (): Window => ({ from: null, to: null, fromBackup: null, toSegment: null, timelines: [], gaps: [], checkedFrom: null });
+/** The window of a cluster with nothing restorable (or not read). */
+export const emptyWindow = (): Window => ({ from: null, to: null, fromBackup: null, toSegment: null, timelines: [], gaps: [], checkedFrom: null });
 
 /** The logical backups sit in the scanned directory when their store and prefix are the WAL's (Zalando's default). */
 const logicalInScan = (s: CatalogSettings) =>

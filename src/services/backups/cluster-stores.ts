@@ -8,7 +8,7 @@
 // (one S3 client).
 import type * as k8s from '@kubernetes/client-node';
 import { clusterEnvSource, inNamespace, type OperatorS3 } from './s3-sources.ts';
-import { resolveBackupS3, type ResolvedBackupS3 } from './s3-settings.ts';
+import { resolveBackupS3, type BackupS3Flags, type ResolvedBackupS3 } from './s3-settings.ts';
 
 export interface ClusterEnvRef {
   namespace: string;
@@ -27,6 +27,8 @@ export interface ClusterStores<T> {
 
 export interface ClusterStoresOptions<T> {
   env: NodeJS.ProcessEnv;
+  /** the command line's, above everything else */
+  flags?: BackupS3Flags;
   /** the operator's side, asked again after ttlMs; the default store is resolved with it as it is */
   operator: () => Promise<OperatorS3>;
   /** the namespace whose pod environment `operator` already holds, if any */
@@ -84,14 +86,14 @@ export function clusterStores<T>(kc: k8s.KubeConfig, o: ClusterStoresOptions<T>)
     }
     return s;
   };
-  const byDefault = () => keep(defaults, '', async () => open(resolveBackupS3({ env: o.env, operatorConfig: (await o.operator()).operatorConfig })));
+  const byDefault = () => keep(defaults, '', async () => open(resolveBackupS3({ flags: o.flags, env: o.env, operatorConfig: (await o.operator()).operatorConfig })));
   return {
     byDefault,
     forCluster(c) {
       // a changed spec.env is resolved again at once
       const make = async () => {
         const [op, clusterEnv] = await Promise.all([operatorIn(c.namespace), clusterEnvSource(kc, c.namespace, c.name, c.env)]);
-        return open(resolveBackupS3({ env: o.env, operatorConfig: op.operatorConfig, clusterEnv }));
+        return open(resolveBackupS3({ flags: o.flags, env: o.env, operatorConfig: op.operatorConfig, clusterEnv }));
       };
       return keep(clusters, `${c.namespace}/${c.name}`, make, JSON.stringify(c.env ?? []));
     },
