@@ -14,6 +14,8 @@ export interface SigV4Check {
   passed: number;
   /** refuse these too, as a store or proxy that turns some clients away would (403 AccessDenied) */
   refuseIf?: (req: http.IncomingMessage) => boolean;
+  /** answer these with a 200 and half a body, then nothing more, as a store that stalls */
+  stallIf?: (req: http.IncomingMessage) => boolean;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,12 @@ export async function startSigV4Check(target: string, secret: string): Promise<S
         req.resume();
         res.writeHead(403, { 'content-type': 'application/xml' });
         res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>refused by the test's check</Message></Error>`);
+        return;
+      }
+      if (check.stallIf?.(req)) {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/xml', 'content-length': '1000' });
+        res.write('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>');
         return;
       }
       check.passed++;

@@ -122,6 +122,18 @@ describe('lean S3 reads', () => {
       check.refuseIf = undefined;
     }
   });
+
+  it('give a store that stalls mid-answer up at the deadline and ask the SDK', async () => {
+    const client = createS3Client({ endpoint: check.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', timeoutMs: 300 });
+    await list(reader(client), 'spilo/');
+    check.stallIf = (req) => req.headers['amz-sdk-invocation-id'] === undefined;
+    try {
+      expect((await list(reader(client), 'spilo/c1/', { delimiter: '/' })).prefixes).toEqual(['spilo/c1/u-1/']);
+      expect(leanStats(client)).toEqual({ sent: 0, handedBack: 1 });
+    } finally {
+      check.stallIf = undefined;
+    }
+  });
 });
 
 describe('the route of a bucket, as the SDK sent a listing there', () => {

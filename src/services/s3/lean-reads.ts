@@ -150,16 +150,14 @@ function get(state: LeanState, route: LeanRoute, path: string, headers: Record<s
   return new Promise((resolve, reject) => {
     const req = lib.request({ agent, hostname: route.hostname, port: route.port, method: 'GET', path, headers });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${state.timeoutMs} ms`)), state.timeoutMs);
-    req.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
+    // however the request ends (answered, failed, cut off mid-body), the deadline goes with it
+    req.once('close', () => clearTimeout(timer));
+    req.once('error', reject);
     req.once('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.once('error', reject);
       res.once('end', () => {
-        clearTimeout(timer);
         if (res.statusCode === 200) resolve(Buffer.concat(chunks).toString('utf8'));
         else reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
       });
