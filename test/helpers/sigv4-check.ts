@@ -16,6 +16,8 @@ export interface SigV4Check {
   refuseIf?: (req: http.IncomingMessage) => boolean;
   /** answer these with a 200 and half a body, then nothing more, as a store that stalls */
   stallIf?: (req: http.IncomingMessage) => boolean;
+  /** sees each request that passes on, and its answer */
+  observe?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startSigV4Check(target: string, secret: string): Promise<S
         return;
       }
       check.passed++;
+      check.observe?.(req, res);
       const out = http.request({ hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -7,7 +7,6 @@
 // clone/replica paths rely on. Runs inside the sandbox's own process
 // (walg-server.ts): one S3 client per store, compression off the event loop.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -20,6 +19,7 @@ import { listBaseBackups, type BaseBackup } from '../../services/backups/base-ba
 import { BASEBACKUPS, SENTINEL_SUFFIX, WAL, parseLsn, segmentName, walgBackupName } from '../../services/backups/layout.ts';
 import { isMissing, type Reader } from '../../services/backups/s3-list.ts';
 import { createS3Client } from '../../services/s3/client.ts';
+import { uploadStream } from '../../services/s3/stream-upload.ts';
 import { PG_BIN_DIR } from '../patroni/preflight.ts';
 import type { WalgConfig, WalgTarget } from './walg-env.ts';
 
@@ -160,13 +160,14 @@ export async function backupPush(t: WalgTarget, c: WalgConfig, signal?: AbortSig
   const raw = counter();
   const packed = counter();
   const body = new PassThrough();
-  const upload = new Upload({ client: clientFor(t), params: { Bucket: t.bucket, Key: `${dir}/tar_partitions/part_001.tar.br`, Body: body }, queueSize: 2, partSize: 8 * 1024 * 1024 });
+  // a failed pipeline destroys body, which aborts the upload before `uploaded` settles
+  const uploaded = uploadStream(body, { s3: clientFor(t), bucket: t.bucket, key: `${dir}/tar_partitions/part_001.tar.br` }, { partSize: 8 * 1024 * 1024, queueSize: 2 });
   raw.write(start.head);
   const piping = pipeline(child.stdout, raw, createBrotliCompress(BROTLI), packed, body);
-  const [code] = await Promise.all([exited, piping, upload.done()])
+  const [code] = await Promise.all([exited, piping, uploaded])
     .catch(async (e: unknown) => {
       child.kill('SIGKILL');
-      await upload.abort().catch(() => {});
+      await uploaded.catch(() => {});
       throw e;
     })
     .finally(() => signal?.removeEventListener('abort', onAbort));

@@ -1,13 +1,13 @@
 // A dump program's output streamed into one S3 object, never whole in memory
-// or on disk: multipart upload (@aws-sdk/lib-storage, 5 MiB parts, 4 in
+// or on disk: multipart upload (../s3/stream-upload.ts, 5 MiB parts, 4 in
 // flight). The stream's end is held back until the program has exited 0: a
 // pg_dump that fails or is killed errors the stream instead, the upload is
 // aborted (AbortMultipartUpload) and no object, whole or partial, appears.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { uploadStream } from '../s3/stream-upload.ts';
 
 export interface ProgramRun {
   child: ChildProcess;
@@ -107,15 +107,8 @@ export async function dumpToS3(
     source.on('error', fail);
     source.pipe(gate);
   }
-  const upload = new Upload({
-    client: t.s3,
-    params: { Bucket: t.bucket, Key: key, Body: gate, ContentType: o.gzip ? 'application/gzip' : 'application/octet-stream', ...(t.sse ? { ServerSideEncryption: t.sse as 'AES256' } : {}) },
-    queueSize: 4,
-    partSize: 5 * 1024 * 1024,
-    leavePartsOnError: false,
-  });
   try {
-    await upload.done();
+    await uploadStream(gate, { s3: t.s3, bucket: t.bucket, key, contentType: o.gzip ? 'application/gzip' : 'application/octet-stream', sse: t.sse });
   } catch (e) {
     // S3 failed first: the program must not run on into a closed pipe.
     kill();
