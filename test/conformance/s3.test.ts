@@ -1,7 +1,9 @@
 // The AWS SDK v3, through zpg's one S3 client factory, against the sandbox's
 // S3 server: WAL-G-shaped listings with delimiters, paging past 1,000 keys,
-// streamed and multipart uploads that stay byte-identical, and persistence.
-import { CreateBucketCommand, DeleteBucketCorsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketCorsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+// streamed and multipart uploads that stay byte-identical (with S3's
+// multipart ETag, and InvalidPart for a part that does not match), and
+// persistence.
+import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCorsCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketCorsCommand, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,7 +83,25 @@ describe('S3 through the AWS SDK v3', () => {
     const chunks = Array.from({ length: 11 }, (_, i) => data.subarray(i * 1024 * 1024, (i + 1) * 1024 * 1024));
     await new Upload({ client: s3, params: { Bucket, Key: 'multi/dump', Body: Readable.from(chunks) }, partSize: 5 * 1024 * 1024, queueSize: 2 }).done();
     expect(sha(await download('multi/dump'))).toBe(sha(data));
+    // S3's ETag of a multipart object: the MD5 of its parts' MD5s, then the number of parts
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+    const parts = [data.subarray(0, 5 * 1024 * 1024), data.subarray(5 * 1024 * 1024, 10 * 1024 * 1024), data.subarray(10 * 1024 * 1024)];
+    const etag = `"${createHash('md5').update(Buffer.concat(parts.map(md5))).digest('hex')}-3"`;
+    expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'multi/dump' }))).ETag).toBe(etag);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'multi/' }))).Contents?.map((c) => [c.Key, c.ETag, c.Size])).toEqual([['multi/dump', etag, data.length]]);
   }, 60_000);
+
+  it('refuses to complete a multipart upload with a part that does not match, and keeps the upload', async () => {
+    const Key = 'multi/wrong';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.from('one part') }));
+    const complete = (e: string) => s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e }] } }));
+    await expect(complete('"0123456789abcdef0123456789abcdef"')).rejects.toMatchObject({ name: 'InvalidPart' });
+    await expect(s3.send(new HeadObjectCommand({ Bucket, Key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }))).Uploads?.map((u) => u.UploadId)).toEqual([UploadId]);
+    await complete(ETag!);
+    expect((await download(Key)).toString()).toBe('one part');
+  });
 
   it('reads small and large objects, ranges and HEADs as S3 does, and a rewrite at once', async () => {
     const small = randomBytes(1000);
