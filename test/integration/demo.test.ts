@@ -2,7 +2,7 @@
 // the operator and two sample clusters of real Patroni + PostgreSQL members,
 // reached with client-node and kubectl through the kubeconfig it writes; real
 // backups (a base backup and archived WAL that `zpg backups` lists) soon after
-// the ready line; and a SIGTERM that leaves nothing behind. Also `--no-pods`:
+// the ready line; sample rows in acid-demo that keep coming; and a SIGTERM that leaves nothing behind. Also `--no-pods`:
 // no members at all.
 import * as k8s from '@kubernetes/client-node';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -120,6 +120,19 @@ describe('zpg demo', () => {
       }, 90_000, 2_000);
       expect(cat!.baseBackups[0].id).toMatch(/^base_[0-9A-F]{24}$/);
     }
+
+    // Sample data in acid-demo's foo, for restores and clones to show: 10,000 accounts, ticks that keep coming.
+    const leader = pods.find((p) => p.metadata?.labels?.['cluster-name'] === 'acid-demo' && p.metadata?.labels?.['spilo-role'] === 'master')!.metadata!.name!;
+    const counts = async () => {
+      const r = await promisify(execFile)(KUBECTL, ['--kubeconfig', demo.kubeconfig, 'exec', leader, '--', 'psql', '-d', 'foo', '-tAc', 'select (select count(*) from demo_accounts), (select count(*) from demo_ticks)'], { env: { ...process.env, HOME: root }, timeout: 20_000 }).catch(() => undefined);
+      return r?.stdout.trim().split('|').map(Number);
+    };
+    const first = await eventually('acid-demo/foo: the sample tables', async () => {
+      const c = await counts();
+      return c?.[1] ? c : undefined;
+    }, 60_000, 1_000);
+    expect(first![0]).toBe(10_000);
+    await eventually('acid-demo/foo: a newer tick', async () => ((await counts())?.[1] ?? 0) > first![1]! || undefined, 60_000, 1_000);
 
     const stoppedAt = Date.now();
     const code = await stop(demo);

@@ -8,7 +8,8 @@ import { createClusters, installCrds, installOperatorConfig } from './install.ts
 import { ClusterObserver, type DemoCluster } from './observe.ts';
 import { startDemoOperator } from './operator.ts';
 import { lineReporter, ttyReporter, type Reporter } from './report.ts';
-import { CONFIG_MAP_NAME, OPERATOR_NAMESPACE, SAMPLE_CLUSTERS } from './samples.ts';
+import { SAMPLE_DATABASE, startSampleWriter } from './sample-data.ts';
+import { CLUSTER_NAMESPACE, CONFIG_MAP_NAME, OPERATOR_NAMESPACE, SAMPLE_CLUSTERS } from './samples.ts';
 import { claimSubnet } from './subnet.ts';
 import { divertStderr } from './stderr-log.ts';
 import { S3_BUCKET, startWorld } from './world.ts';
@@ -89,6 +90,11 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     if (withClusters) {
       createClusters(world.api.registry, SAMPLE_CLUSTERS, store);
       report.info(`created ${SAMPLE_CLUSTERS.map((c) => `default/${c.name} (${c.instances} members)`).join(' and ')}`);
+      if (o.pods && withOperator) {
+        const cluster = SAMPLE_CLUSTERS[0]!.name;
+        await step('sample data', () => startSampleWriter(world.api.registry, { namespace: CLUSTER_NAMESPACE, cluster }), (w) => w.stop());
+        report.info(`sample data: ${cluster}'s database ${SAMPLE_DATABASE} gets demo_accounts (10,000 rows) and demo_ticks (a row every 5 s) once it runs`);
+      }
     } else {
       report.info('no clusters (--no-clusters): create postgresql manifests with kubectl apply -f');
     }
