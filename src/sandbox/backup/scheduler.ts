@@ -35,24 +35,32 @@ export class BaseBackupScheduler {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     s.running = child;
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       s.running = undefined;
-      if (this.stopped) return;
-      if (code !== 0) process.stderr.write(`sandbox base backup of ${key.split('/').slice(0, 2).join('/')} failed: ${err.trim().split('\n').pop()}\n`);
+      // stopped, or the pod is gone (forget killed it): a cancel, not a failure
+      if (this.stopped || this.pods.get(key) !== s) return;
+      const why = err.trim().split('\n').pop() || (signal ? `killed (${signal})` : `exited with ${code}`);
+      if (code !== 0) process.stderr.write(`sandbox base backup of ${key.split('/').slice(0, 2).join('/')} failed: ${why}\n`);
       if (s.dueAt !== undefined) s.dueAt = Date.now() + (code === 0 && intervalSeconds ? intervalSeconds * 1000 : code === 0 ? Infinity : RETRY_MS);
     });
   }
 
-  forget(key: string): void {
-    this.pods.get(key)?.running?.kill('SIGTERM');
+  /** The pod is gone: its running backup is cancelled; resolves once that backup has ended. */
+  forget(key: string): Promise<void> {
+    const running = this.pods.get(key)?.running;
     this.pods.delete(key);
+    running?.kill('SIGTERM');
+    return running ? ended(running) : Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     const running = [...this.pods.values()].map((s) => s.running).filter((c): c is ChildProcess => c !== undefined);
     for (const c of running) c.kill('SIGTERM');
-    await Promise.all(running.map((c) => new Promise((ok) => (c.exitCode !== null || c.signalCode !== null ? ok(undefined) : c.once('close', ok)))));
+    await Promise.all(running.map(ended));
     this.pods.clear();
   }
 }
+
+const ended = (c: ChildProcess): Promise<void> =>
+  new Promise((ok) => (c.exitCode !== null || c.signalCode !== null ? ok() : c.once('close', () => ok())));

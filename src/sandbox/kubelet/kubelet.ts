@@ -229,7 +229,7 @@ export class Kubelet {
 
   private async stopEntry(key: string, entry: Entry, opts?: StopOptions): Promise<void> {
     if (this.members.get(key) === entry) this.members.delete(key);
-    this.baseBackups.forget(key);
+    void this.baseBackups.forget(key);
     const done = (async () => {
       await entry.busy;
       await entry.member?.stop(opts);
