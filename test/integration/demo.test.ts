@@ -103,7 +103,8 @@ describe('zpg demo', () => {
       expect(members.filter((p) => p.metadata?.labels?.['spilo-role'] === 'master')).toHaveLength(1);
     }
 
-    const psql = await promisify(execFile)(KUBECTL, ['--kubeconfig', demo.kubeconfig, 'exec', 'acid-small-0', '--', 'psql', '-tAc', 'select 1'], { env: { ...process.env, HOME: root }, timeout: 20_000 });
+    const exec = (pod: string, command: string[]) => promisify(execFile)(KUBECTL, ['--kubeconfig', demo.kubeconfig, 'exec', pod, '--', ...command], { env: { ...process.env, HOME: root }, timeout: 20_000 });
+    const psql = await exec('acid-small-0', ['psql', '-tAc', 'select 1']);
     expect(psql.stdout.trim()).toBe('1');
 
     // Backups are on in the demo: each cluster's leader takes a base backup once its replicas stream, and
@@ -124,7 +125,7 @@ describe('zpg demo', () => {
     // Sample data in acid-demo's foo, for restores and clones to show: 10,000 accounts, ticks that keep coming.
     const leader = pods.find((p) => p.metadata?.labels?.['cluster-name'] === 'acid-demo' && p.metadata?.labels?.['spilo-role'] === 'master')!.metadata!.name!;
     const counts = async () => {
-      const r = await promisify(execFile)(KUBECTL, ['--kubeconfig', demo.kubeconfig, 'exec', leader, '--', 'psql', '-d', 'foo', '-tAc', 'select (select count(*) from demo_accounts), (select count(*) from demo_ticks)'], { env: { ...process.env, HOME: root }, timeout: 20_000 }).catch(() => undefined);
+      const r = await exec(leader, ['psql', '-d', 'foo', '-tAc', 'select (select count(*) from demo_accounts), (select count(*) from demo_ticks)']).catch(() => undefined);
       return r?.stdout.trim().split('|').map(Number);
     };
     const first = await eventually('acid-demo/foo: the sample tables', async () => {

@@ -20,8 +20,6 @@ const SCHEMA = [
 ];
 
 export interface SampleWriter {
-  /** ticks written so far (for tests and the demo's report) */
-  readonly ticks: number;
   stop(): Promise<void>;
 }
 
@@ -30,8 +28,6 @@ export function startSampleWriter(registry: Registry, o: { namespace: string; cl
   const secrets = registry.catalog.get('v1', 'secrets')!;
   let client: pg.Client | undefined;
   let schema = false;
-  let ticks = 0;
-  let stopped = false;
   let running: Promise<void> = Promise.resolve();
 
   const leader = (): { pod: string; ip: string; password: string } | undefined => {
@@ -67,7 +63,6 @@ export function startSampleWriter(registry: Registry, o: { namespace: string; cl
         schema = true;
       }
       await client.query('INSERT INTO demo_ticks (leader) VALUES ($1)', [to.pod]);
-      ticks++;
     } catch {
       // Not there yet (foo is made by the operator once the leader runs), read-only, or a failover under way:
       // the next tick starts over on whoever leads then.
@@ -75,15 +70,10 @@ export function startSampleWriter(registry: Registry, o: { namespace: string; cl
     }
   };
 
-  const timer = setInterval(() => {
-    if (!stopped) running = running.then(tick);
-  }, o.everyMs ?? 5_000);
+  // one tick at a time: a slow one delays the next instead of overlapping it
+  const timer = setInterval(() => (running = running.then(tick)), o.everyMs ?? 5_000);
   return {
-    get ticks() {
-      return ticks;
-    },
     async stop() {
-      stopped = true;
       clearInterval(timer);
       await running;
       await drop();

@@ -57,8 +57,9 @@ export function uploadStream(source: Readable, p: StreamUploadParams, o: StreamU
   const first = o.partSize ?? 5 * MiB;
   const queueSize = o.queueSize ?? 4;
   const tierParts = o.tierParts ?? 1000;
-  const sse = p.sse ? { ServerSideEncryption: p.sse as 'AES256' } : {};
   const object = { Bucket: p.bucket, Key: p.key };
+  // what the stored object carries, whichever way it is written
+  const stored = { ...(p.contentType ? { ContentType: p.contentType } : {}), ...(p.sse ? { ServerSideEncryption: p.sse as 'AES256' } : {}) };
 
   let created: Promise<string> | undefined;
   let shipped = 0;
@@ -71,9 +72,10 @@ export function uploadStream(source: Readable, p: StreamUploadParams, o: StreamU
   let filling: Buffer | undefined;
   let fill = 0;
 
-  const budget = () => Math.max(1, Math.floor((queueSize * first) / partSizeFor(shipped + 1, first, tierParts)));
+  const nextSize = () => partSizeFor(shipped + 1, first, tierParts);
+  const budget = () => Math.max(1, Math.floor((queueSize * first) / nextSize()));
   const buffer = (): Buffer => {
-    const want = partSizeFor(shipped + 1, first, tierParts);
+    const want = nextSize();
     if (spare[0]?.length !== want) spare = [];
     return spare.pop() ?? Buffer.allocUnsafeSlow(want);
   };
@@ -97,14 +99,14 @@ export function uploadStream(source: Readable, p: StreamUploadParams, o: StreamU
     const ship = (buf: Buffer, len: number) => {
       const PartNumber = ++shipped;
       if (PartNumber > MAX_PARTS) return fail(new Error(`s3://${p.bucket}/${p.key}: more than ${MAX_PARTS} parts (${largestObject(first, tierParts)} bytes)`));
-      created ??= p.s3.send(new CreateMultipartUploadCommand({ ...object, ...(p.contentType ? { ContentType: p.contentType } : {}), ...sse })).then((r) => r.UploadId!);
+      created ??= p.s3.send(new CreateMultipartUploadCommand({ ...object, ...stored })).then((r) => r.UploadId!);
       const part: Promise<void> = created
-        .then((UploadId) => p.s3.send(new UploadPartCommand({ ...object, UploadId, PartNumber, Body: len === buf.length ? buf : buf.subarray(0, len), ContentLength: len })))
+        .then((UploadId) => p.s3.send(new UploadPartCommand({ ...object, UploadId, PartNumber, Body: buf.subarray(0, len), ContentLength: len })))
         .then(
           (r) => {
             etags[PartNumber - 1] = r.ETag!;
             inflight.delete(part);
-            if (buf.length === partSizeFor(shipped + 1, first, tierParts)) spare.push(buf);
+            if (buf.length === nextSize()) spare.push(buf);
             if (!failure && source.isPaused() && inflight.size < budget()) source.resume();
           },
           (e: unknown) => {
@@ -138,7 +140,7 @@ export function uploadStream(source: Readable, p: StreamUploadParams, o: StreamU
         if (!created) {
           // It fit in one part: a plain PutObject, as small objects are.
           const Body = filling ? filling.subarray(0, fill) : Buffer.alloc(0);
-          await p.s3.send(new PutObjectCommand({ ...object, Body, ContentLength: fill, ...(p.contentType ? { ContentType: p.contentType } : {}), ...sse }));
+          await p.s3.send(new PutObjectCommand({ ...object, Body, ContentLength: fill, ...stored }));
           return resolve({ size, parts: 0 });
         }
         if (fill > 0) ship(filling!, fill);
