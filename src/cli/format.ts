@@ -1,12 +1,13 @@
 // Plain-text output for the CLI twins: aligned columns like kubectl's, ages
 // like kubectl's, sizes in MB like patronictl's lag column.
 import { createRequire } from 'node:module';
+import { UsageError } from './errors.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
 export function parseOutput(value: string | undefined, allowed: OutputFormat[]): OutputFormat {
   const v = (value ?? 'table') as OutputFormat;
-  if (!allowed.includes(v)) throw new Error(`-o ${value}: unknown output format; use one of ${allowed.filter((a) => a !== 'table').join(', ')}`);
+  if (!allowed.includes(v)) throw new UsageError(`-o ${value}: unknown output format; use one of ${allowed.filter((a) => a !== 'table').join(', ')}`);
   return v;
 }
 

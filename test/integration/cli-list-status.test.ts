@@ -68,6 +68,16 @@ describe('zpg list', () => {
   });
 });
 
+describe('a bad -o', () => {
+  it('is a usage error (exit 2, as the README says) in every read command', async () => {
+    for (const args of [['list'], ['status', 'acid-minimal-cluster'], ['history', 'acid-minimal-cluster'], ['backups', 'acid-minimal-cluster']]) {
+      const r = await run(...args, '-o', 'xml');
+      expect([args[0], r.code]).toEqual([args[0], 2]);
+      expect(r.stderr).toMatch(/^zpg: -o xml: unknown output format; use one of /);
+    }
+  });
+});
+
 describe('zpg status', () => {
   it('prints members with Patroni role and state words as JSON', async () => {
     const r = await run('status', 'acid-minimal-cluster', '-o', 'json');
